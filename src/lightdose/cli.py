@@ -9,9 +9,12 @@ from collections.abc import Callable
 from typing import Any
 
 import typer
+from pydantic import ValidationError
 from rich.console import Console
+from rich.markup import escape
 
 from lightdose.errors import LightdoseError
+from lightdose.model_base import describe_validation_error
 
 app = typer.Typer(
     name="lightdose",
@@ -20,20 +23,24 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-console = Console()
-err_console = Console(stderr=True)
+# Piped output (CI logs, files) gets a wide fixed width so that tables are not folded.
+console = Console(width=None if Console().is_terminal else 160)
+err_console = Console(stderr=True, width=None if Console(stderr=True).is_terminal else 160)
 
 
 def user_errors_exit_cleanly(func: Callable[..., Any]) -> Callable[..., Any]:
-    """Turn a :class:`LightdoseError` into a one-line message on stderr and exit status 2."""
+    """Turn a user error (bad value, file or name) into a one-line message on stderr and exit status 2."""
 
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
             return func(*args, **kwargs)
+        except ValidationError as exc:
+            message = describe_validation_error(exc)
         except LightdoseError as exc:
-            err_console.print(f"[bold red]error:[/] {exc}", highlight=False, soft_wrap=True)
-            raise typer.Exit(code=2) from None
+            message = str(exc)
+        err_console.print(f"[bold red]error:[/] {escape(message)}", highlight=False, soft_wrap=True)
+        raise typer.Exit(code=2)
 
     return wrapper
 
@@ -41,3 +48,120 @@ def user_errors_exit_cleanly(func: Callable[..., Any]) -> Callable[..., Any]:
 def print_json(payload: Any) -> None:
     """Write `payload` as JSON to stdout (no rich markup, so it can be piped)."""
     sys.stdout.write(json.dumps(payload, indent=2) + "\n")
+
+
+DEMO_TISSUES = ("epidermis", "dermis", "subcutaneous-fat", "muscle")
+DEMO_WAVELENGTHS_NM = (660.0, 810.0, 850.0, 890.0)
+
+
+@app.command()
+@user_errors_exit_cleanly
+def tissues(json_output: bool = typer.Option(False, "--json", help="Print JSON instead of a table.")) -> None:
+    """List the preset tissues with their composition, scattering and references."""
+    from rich.table import Table
+
+    from lightdose import tissues as library
+
+    rows = []
+    for name in library.names():
+        t = library.get(name)
+        rows.append(
+            {
+                "name": name,
+                "description": t.description,
+                "blood": t.blood,
+                "saturation": t.saturation,
+                "water": t.water,
+                "fat": t.fat,
+                "melanosome": t.melanosome,
+                "baseline": t.baseline,
+                "musp_500nm_per_mm": t.scattering.a_prime,
+                "b_mie": t.scattering.b_mie,
+                "g": t.g,
+                "n": t.refractive_index,
+                "wavelength_range_nm": list(t.wavelength_range_nm),
+                "reference": t.reference,
+            }
+        )
+    if json_output:
+        print_json({"tissues": rows, "aliases": library.aliases()})
+        return
+    table = Table(title="Preset tissues (volume fractions; Bl = bloodless-skin baseline; μs′ = a·(λ/500 nm)^−b)")
+    for column in ("name", "B", "S", "W", "F", "M", "Bl", "a [1/cm]", "b", "g", "n", "description"):
+        table.add_column(escape(column), overflow="fold")
+    for r in rows:
+        table.add_row(
+            r["name"],
+            *(f"{r[k]:g}" for k in ("blood", "saturation", "water", "fat", "melanosome", "baseline")),
+            f"{10 * r['musp_500nm_per_mm']:.1f}",
+            f"{r['b_mie']:g}",
+            f"{r['g']:g}",
+            f"{r['n']:.3f}",
+            r["description"],
+        )
+    console.print(table)
+    alias_text = ", ".join(f"{a} → {t}" for a, t in library.aliases().items())
+    console.print(f"Aliases: {alias_text}. References: `lightdose tissues --json` or src/lightdose/data/tissues.yaml.")
+
+
+def _optics_table(title: str, records_by_tissue: dict[str, list[dict[str, float]]]) -> None:
+    from rich.table import Table
+
+    table = Table(title=title)
+    for column in ("tissue", "λ [nm]", "μa [1/mm]", "μs [1/mm]", "μs′ [1/mm]", "g", "n", "μeff [1/mm]", "δ [mm]"):
+        table.add_column(escape(column), justify="left" if column == "tissue" else "right")
+    for name, records in records_by_tissue.items():
+        for i, r in enumerate(records):
+            table.add_row(
+                name if i == 0 else "",
+                f"{r['wavelength_nm']:g}",
+                f"{r['mua_per_mm']:.4g}",
+                f"{r['mus_per_mm']:.4g}",
+                f"{r['musp_per_mm']:.4g}",
+                f"{r['g']:g}",
+                f"{r['n']:.3f}",
+                f"{r['mueff_per_mm']:.4g}",
+                f"{r['delta_mm']:.3g}",
+            )
+    console.print(table)
+
+
+@app.command()
+@user_errors_exit_cleanly
+def optics(
+    tissue: str = typer.Argument(..., help="Preset tissue name (see `lightdose tissues`)."),
+    wavelength: list[str] = typer.Option(
+        ..., "--wavelength", "-w", help="Wavelength with unit, e.g. 810nm; repeat for several."
+    ),
+    skin_type: str | None = typer.Option(None, "--skin-type", help="Fitzpatrick type I–VI (epidermis only)."),
+    json_output: bool = typer.Option(False, "--json", help="Print JSON instead of a table."),
+) -> None:
+    """Optical properties of a tissue: μa, μs, μs′, g, n and the diffusion penetration depth δ."""
+    from lightdose import tissues as library
+    from lightdose.units import parse_quantity
+
+    t = library.get(tissue, skin_type=skin_type)
+    wavelengths = [parse_quantity(w, "wavelength") for w in wavelength]
+    records = t.optical_properties(wavelengths).records()
+    if json_output:
+        print_json(records[0] if len(records) == 1 else records)
+        return
+    _optics_table(f"Optical properties of {t.name}", {t.name: records})
+    console.print("δ = 1/√(3μa(μa+μs′)): diffusion theory, broad beam, far from the surface (Jacques 2013).")
+
+
+@app.command()
+@user_errors_exit_cleanly
+def demo() -> None:
+    """The demo: optics of skin, fat and muscle at common therapy wavelengths, with penetration depths."""
+    from lightdose import tissues as library
+
+    records = {
+        name: library.get(name).optical_properties(list(DEMO_WAVELENGTHS_NM)).records() for name in DEMO_TISSUES
+    }
+    _optics_table("lightdose demo: tissue optics at red and near-infrared therapy wavelengths", records)
+    console.print(
+        "δ is the depth over which a broad beam's fluence rate falls by 1/e deep in a homogeneous tissue\n"
+        "(diffusion theory). Epidermis is type III; see `lightdose optics epidermis --skin-type VI -w 810nm`.\n"
+        "lightdose is not a medical device: these are physical model estimates."
+    )

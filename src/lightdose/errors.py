@@ -14,6 +14,7 @@ class InputError(LightdoseError):
 
     def __init__(self, field: str, message: str):
         self.field = field
+        self.reason = message
         super().__init__(f"{field}: {message}")
 
 

@@ -1,0 +1,1 @@
+"""Light transport solvers: layered Monte Carlo (:mod:`lightdose.transport.mc`)."""

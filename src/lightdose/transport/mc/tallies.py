@@ -1,0 +1,95 @@
+"""Per-chunk tallies, their reduction in a fixed order, and batch statistics.
+
+Normalisation (why Rsp + Rd + A + Tt = 1 holds to rounding error)
+-----------------------------------------------------------------
+Every packet enters with weight ``1 - Rsp`` and all of its weight is scored as absorption (A), diffuse
+reflection (Rd) or transmission (Tt) -- except that Russian roulette (Wang et al. 1995, Comput. Methods
+Programs Biomed. 47:131) removes the weight of the packets it kills and adds weight to the survivors. Roulette
+conserves weight only in expectation, so MCML's normalisation by the photon count leaves
+``Rsp + Rd + A + Tt`` off 1 by a random amount of order 1e-4. We instead divide every raw tally by the total
+weight actually scored, ``X = sum(Rd + A + Tt)`` (a ratio estimator; E[X] = N (1 - Rsp)), and multiply by
+``1 - Rsp``. Every estimate is then ``(1 - Rsp) * Y / X`` and the four fractions sum to 1 exactly up to
+floating-point rounding; the bias of the ratio estimator is O(1/N), far below the statistical error.
+
+Standard errors come from the spread between chunks (each chunk is an independent batch), with the usual
+variance of a ratio estimator: ``var(Y/X) = n/(n-1) * sum_c (y_c - R x_c)^2 / X^2``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+#: Per-chunk quantities whose standard errors are kept (scalars and 1-D profiles).
+WITH_SE = ("rd", "tt", "a", "a_layer", "a_z", "rd_r", "tt_r", "rd_a", "tt_a")
+#: 2-D quantities that are only summed.
+WITHOUT_SE = ("a_rz", "rd_ra", "tt_ra")
+
+
+def chunk_quantities(a_layer: np.ndarray, a_rz: np.ndarray, rd_ra: np.ndarray,
+                     tt_ra: np.ndarray) -> dict[str, np.ndarray]:
+    """Derive per-chunk raw-weight quantities (leading axis = chunk) from the kernel's tally arrays.
+
+    Overflow bins (the last r and z index) are kept in the totals and dropped from the resolved profiles.
+    """
+    rd_tot = rd_ra.sum(axis=(1, 2))
+    tt_tot = tt_ra.sum(axis=(1, 2))
+    return {
+        "rd": rd_tot,
+        "tt": tt_tot,
+        "a": a_layer.sum(axis=1),
+        "a_layer": a_layer[:, 1:-1],
+        "a_z": a_rz.sum(axis=1)[:, :-1],
+        "rd_r": rd_ra.sum(axis=2)[:, :-1],
+        "tt_r": tt_ra.sum(axis=2)[:, :-1],
+        "rd_a": rd_ra.sum(axis=1),
+        "tt_a": tt_ra.sum(axis=1),
+        "a_rz": a_rz[:, :-1, :-1],
+        "rd_ra": rd_ra[:, :-1, :],
+        "tt_ra": tt_ra[:, :-1, :],
+    }
+
+
+@dataclass
+class Accumulator:
+    """Running sums over chunks: sum y, and for `WITH_SE` also sum y^2 and sum x*y; sum x, sum x^2."""
+
+    n_chunks: int = 0
+    photons: int = 0
+    sx: float = 0.0
+    sxx: float = 0.0
+    sy: dict[str, np.ndarray] = field(default_factory=dict)
+    syy: dict[str, np.ndarray] = field(default_factory=dict)
+    sxy: dict[str, np.ndarray] = field(default_factory=dict)
+
+    def add(self, quantities: dict[str, np.ndarray], photons: int) -> None:
+        """Add one batch of per-chunk quantities (leading axis = chunk, summed in index order)."""
+        x = quantities["rd"] + quantities["tt"] + quantities["a"]
+        self.n_chunks += len(x)
+        self.photons += int(photons)
+        self.sx += float(x.sum())
+        self.sxx += float((x * x).sum())
+        for name, y in quantities.items():
+            ys = y.sum(axis=0)
+            self.sy[name] = ys if name not in self.sy else self.sy[name] + ys
+            if name in WITH_SE:
+                xs = x.reshape((-1,) + (1,) * (y.ndim - 1))
+                yy = (y * y).sum(axis=0)
+                xy = (xs * y).sum(axis=0)
+                self.syy[name] = yy if name not in self.syy else self.syy[name] + yy
+                self.sxy[name] = xy if name not in self.sxy else self.sxy[name] + xy
+
+    def fraction(self, name: str, scale: float) -> np.ndarray:
+        """Estimate ``scale * Y / X`` (fraction of incident power when ``scale = 1 - Rsp``)."""
+        return scale * np.asarray(self.sy[name]) / self.sx
+
+    def standard_error(self, name: str, scale: float) -> np.ndarray:
+        """Standard error of :meth:`fraction` from the chunk-to-chunk spread (ratio estimator)."""
+        n = self.n_chunks
+        if n < 2:
+            return np.full(np.shape(self.sy[name]), np.nan)
+        r = np.asarray(self.sy[name]) / self.sx
+        ss = self.syy[name] - 2.0 * r * self.sxy[name] + r * r * self.sxx
+        var = n / (n - 1.0) * np.maximum(ss, 0.0) / self.sx**2
+        return scale * np.sqrt(var)

@@ -1,0 +1,20 @@
+"""Run every benchmark (``make bench``). Each writes its table to stdout and its JSON to benchmarks/results/."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import bench_mc  # noqa: E402
+
+
+def main() -> None:
+    """Run the benchmarks in turn."""
+    print("## Layered Monte Carlo (benchmarks/bench_mc.py)\n")
+    bench_mc.main()
+
+
+if __name__ == "__main__":
+    main()

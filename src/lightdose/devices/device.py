@@ -1,0 +1,87 @@
+"""A light-therapy device: emitter grids behind an emitting face of given size (pad, panel, probe)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, Literal
+
+from pydantic import Field
+
+from lightdose.devices.layout import EmitterGrid
+from lightdose.model_base import FrozenModel
+from lightdose.units import Irradiance, Length
+
+if TYPE_CHECKING:
+    import xarray as xr
+
+    from lightdose.devices.irradiance import Grid
+
+
+class Band(FrozenModel):
+    """One spectral band of a device: emitters sharing a centre wavelength and FWHM [nm], with their power [W]."""
+
+    wavelength_nm: float
+    fwhm_nm: float
+    power: float
+    power_fraction: float
+
+
+class ReferenceIrradiance(FrozenModel):
+    """A (measured or representative) centre irradiance that a preset is built to reproduce."""
+
+    distance: Length = Field(ge=0.0, description="distance from the emitting face [mm]")
+    centre: Irradiance = Field(gt=0.0, description="centre irradiance [W/mm²]")
+    note: str = ""
+
+
+class LightDevice(FrozenModel):
+    """A light source: contact pad, panel used at a distance, or probe.
+
+    `width` × `height` [mm] is the emitting face (the footprint on the skin in contact, the outline drawn on
+    maps, the area over which the mean irradiance is taken). `contact` devices may be used at distance 0.
+    Powers of pulsed devices are time averages (`pulsing` says so).
+    """
+
+    name: str = "custom"
+    kind: Literal["contact-pad", "panel", "probe"]
+    description: str = ""
+    source: str = Field(default="", description="where the numbers come from")
+    width: Length = Field(gt=0.0, description="width of the emitting face [mm]")
+    height: Length = Field(gt=0.0, description="height of the emitting face [mm]")
+    contact: bool = Field(default=False, description="designed to be used in skin contact (distance 0)")
+    pulsing: str | None = Field(default=None, description="pulse parameters; powers are time averages")
+    grids: list[EmitterGrid] = Field(min_length=1)
+    reference: ReferenceIrradiance | None = None
+
+    @property
+    def emitter_count(self) -> int:
+        """Number of emitters on the device."""
+        return sum(g.count for g in self.grids)
+
+    @property
+    def total_power(self) -> float:
+        """Total radiant power [W]."""
+        return sum(g.power for g in self.grids)
+
+    @property
+    def area(self) -> float:
+        """Area of the emitting face [mm²]."""
+        return self.width * self.height
+
+    def bands(self) -> list[Band]:
+        """Spectral bands, by increasing wavelength, with their share of the total power."""
+        power: dict[tuple[float, float], float] = {}
+        for g in self.grids:
+            key = (g.emitter.wavelength, g.emitter.fwhm)
+            power[key] = power.get(key, 0.0) + g.power
+        total = self.total_power
+        return [
+            Band(wavelength_nm=wl, fwhm_nm=fwhm, power=p, power_fraction=p / total)
+            for (wl, fwhm), p in sorted(power.items())
+        ]
+
+    def irradiance_map(self, distance: Any, grid: Grid | None = None) -> xr.Dataset:
+        """Irradiance on a skin plane parallel to the face at `distance` ("15 cm"; 0 = contact); see
+        :func:`lightdose.devices.irradiance.irradiance_map`."""
+        from lightdose.devices.irradiance import irradiance_map
+
+        return irradiance_map(self, distance, grid)

@@ -1,0 +1,52 @@
+"""Arrangements of identical emitters: rectangular grids (pads, panels) and single emitters (probes)."""
+
+from __future__ import annotations
+
+import numpy as np
+from numpy.typing import NDArray
+from pydantic import Field, model_validator
+
+from lightdose.devices.emitters import Emitter
+from lightdose.model_base import FrozenModel
+from lightdose.units import Length
+
+
+class EmitterGrid(FrozenModel):
+    """`rows` × `columns` identical emitters at pitch (`pitch_x`, `pitch_y`) [mm], centred on (`offset_x`, `offset_y`).
+
+    Positions are in the device's own frame: x along its width, y along its height, origin at its centre. A
+    single probe is a 1 × 1 grid. Interleaved multi-wavelength panels are several grids with offsets.
+    """
+
+    emitter: Emitter
+    rows: int = Field(default=1, ge=1, le=10_000)
+    columns: int = Field(default=1, ge=1, le=10_000)
+    pitch_x: Length = Field(default=0.0, ge=0.0, description="centre-to-centre spacing along x [mm]")
+    pitch_y: Length = Field(default=0.0, ge=0.0, description="centre-to-centre spacing along y [mm]")
+    offset_x: Length = Field(default=0.0, description="x of the grid's centre in the device frame [mm]")
+    offset_y: Length = Field(default=0.0, description="y of the grid's centre in the device frame [mm]")
+
+    @model_validator(mode="after")
+    def _pitch_given(self) -> EmitterGrid:
+        if self.columns > 1 and self.pitch_x <= 0.0:
+            raise ValueError(f"pitch_x must be > 0 for {self.columns} columns")
+        if self.rows > 1 and self.pitch_y <= 0.0:
+            raise ValueError(f"pitch_y must be > 0 for {self.rows} rows")
+        return self
+
+    @property
+    def count(self) -> int:
+        """Number of emitters."""
+        return self.rows * self.columns
+
+    @property
+    def power(self) -> float:
+        """Total radiant power of the grid [W]."""
+        return self.count * self.emitter.power
+
+    def positions(self) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+        """Emitter centres (x, y) [mm], each of shape (count,)."""
+        x = self.offset_x + (np.arange(self.columns) - (self.columns - 1) / 2.0) * self.pitch_x
+        y = self.offset_y + (np.arange(self.rows) - (self.rows - 1) / 2.0) * self.pitch_y
+        xx, yy = np.meshgrid(x, y)
+        return xx.ravel(), yy.ravel()

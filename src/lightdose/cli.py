@@ -232,3 +232,72 @@ def mc(
         console.print(table)
         if res["partial"]:
             console.print("[yellow]interrupted: partial result[/]")
+
+
+@app.command()
+@user_errors_exit_cleanly
+def devices(json_output: bool = typer.Option(False, "--json", help="Print JSON instead of a table.")) -> None:
+    """List the preset devices: kind, bands, total power, size and where their numbers come from."""
+    from rich.table import Table
+
+    from lightdose import devices as catalog
+
+    rows = [catalog.describe(catalog.get(name)) for name in catalog.names()]
+    if json_output:
+        print_json({"devices": rows})
+        return
+    table = Table(title="Preset devices (lightdose/data/devices/*.yaml)")
+    for column in ("name", "kind", "bands", "total power", "size [mm]", "source"):
+        table.add_column(escape(column), overflow="fold")
+    for r in rows:
+        if r["bands"]:
+            bands = ", ".join(f"{b['wavelength_nm']:g} nm ({100 * b['power_fraction']:.0f} %)" for b in r["bands"])
+            power = f"{r['total_power_w']:.3g} W ({r['emitters']} emitters)"
+        elif "surface_temperature_c" in r:
+            bands, power = "heat only", f"surface {r['surface_temperature_c']:g} °C"
+        else:
+            bands = f"heat only (far IR, peak {r['emitter_peak_wavelength_um']:.1f} µm)"
+            power = f"air {r['air_temperature_c']:g} °C"
+        size = "cabin" if r["size_mm"] is None else " × ".join(f"{s:g}" for s in r["size_mm"])
+        table.add_row(r["name"], r["kind"], escape(bands), escape(power), size, escape(r["source"]))
+    console.print(table)
+
+
+@app.command()
+@user_errors_exit_cleanly
+def irradiance(
+    device: str = typer.Argument(..., help="Preset device name (see `lightdose devices`)."),
+    distance: str = typer.Option(..., "--distance", "-d", help="Skin distance from the emitting face, e.g. 15cm."),
+    png: str | None = typer.Option(None, "--png", help="Also write a colour map (mW/cm²) to this PNG file."),
+    points: int = typer.Option(201, "--points", min=3, max=1001, help="Grid points per axis."),
+    json_output: bool = typer.Option(False, "--json", help="Print JSON instead of a table."),
+) -> None:
+    """Irradiance of a device on the skin at a distance (0 = in contact): centre, mean over the footprint, map."""
+    from rich.table import Table
+
+    from lightdose import devices as catalog
+    from lightdose.devices.irradiance import Grid, parse_distance, summary
+
+    light = catalog.get_light_device(device)
+    grid = Grid.around(light, parse_distance(light, distance), points=points)
+    ds = light.irradiance_map(distance, grid)
+    if png:
+        from lightdose.devices.plot import plot_irradiance
+
+        plot_irradiance(ds, png)
+    result = summary(ds)
+    if json_output:
+        print_json(result)
+        return
+    table = Table(title=f"{device} at {result['distance_mm']:g} mm from its emitting face [mW/cm²]")
+    for column in ("band", "centre", "mean over footprint"):
+        table.add_column(column, justify="right")
+    for b in result["bands"]:
+        table.add_row(f"{b['wavelength_nm']:g} nm", f"{b['centre_mw_cm2']:.3g}", f"{b['mean_mw_cm2']:.3g}")
+    table.add_row("all bands", f"{result['centre_mw_cm2']:.3g}", f"{result['mean_mw_cm2']:.3g}")
+    console.print(table)
+    console.print(f"Maximum on the grid: {result['max_mw_cm2']:.3g} mW/cm².")
+    for note in result["warnings"]:
+        console.print(f"[yellow]warning:[/] {escape(note)}")
+    if png:
+        console.print(f"Map written to {escape(png)}.")

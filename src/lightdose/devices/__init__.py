@@ -4,7 +4,7 @@
 >>> ds = devices.get("pad-890").irradiance_map("0 cm")
 """
 
-from lightdose.devices.catalog import AnyDevice, get, get_light_device, load, names
+from lightdose.devices.catalog import AnyDevice, describe, get, get_light_device, load, names
 from lightdose.devices.device import Band, LightDevice, ReferenceIrradiance
 from lightdose.devices.emitters import Emitter, exponent_from_half_angle
 from lightdose.devices.heat_sources import HeatingPad, InfraredSauna
@@ -30,6 +30,7 @@ __all__ = [
     "InfraredSauna",
     "LightDevice",
     "ReferenceIrradiance",
+    "describe",
     "exponent_from_half_angle",
     "get",
     "get_light_device",

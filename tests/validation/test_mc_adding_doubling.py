@@ -7,11 +7,15 @@ Tolerance: 1 % relative (adding-doubling discretisation with 16 quadrature point
 """
 
 import itertools
+import runpy
+from pathlib import Path
 
 import iadpython
 import pytest
 
 from lightdose.transport.mc import Grid, Layer, LayerStackSpec, simulate
+
+record = runpy.run_path(str(Path(__file__).with_name("_mc_report.py")))["record"]
 
 GRID = Grid(dz_mm=0.1, dr_mm=0.1, nz=10, nr=10, na=5)
 THICKNESS_MM = 1.0
@@ -28,5 +32,10 @@ def test_single_slab_matches_adding_doubling(albedo, tau, g, n):
     ds = simulate(stack, photons=40_000, seed=21, grid=GRID)
     r_mc = float(ds.rsp + ds.rd)
     t_mc = float(ds.tt)
+    case = "Adding-doubling grid (single slab, 1 mm, air above and below)"
+    source = "iadpython 0.5 (Prahl), quad_pts 16: UR1 vs Rsp + Rd, UT1 vs Tt"
+    label = f"a={albedo} tau={tau} g={g} n={n}"
+    record(case, source, f"{label}: R", f"{ur1:.5f}", r_mc, float(ds.rd_se), "1 % + 4 SE")
+    record(case, source, f"{label}: T", f"{ut1:.5f}", t_mc, float(ds.tt_se), "1 % + 4 SE")
     assert abs(r_mc - ur1) <= 0.01 * ur1 + 4 * float(ds.rd_se), (r_mc, ur1, float(ds.rd_se))
     assert abs(t_mc - ut1) <= 0.01 * ut1 + 4 * float(ds.tt_se), (t_mc, ut1, float(ds.tt_se))

@@ -57,7 +57,7 @@ def _xoshiro(s0: np.uint64, s1: np.uint64, s2: np.uint64, s3: np.uint64):  # noq
     return s0, s1, s2, s3, u
 
 
-@njit(cache=True, fastmath=False)
+@njit(cache=True, fastmath={"nsz", "arcp", "contract", "afn", "reassoc"})
 def _run_chunk(c, n_photons, state, z_top, z_bot, n_idx, mua_over_mut, inv_mut, mut, hg_g, hg_1pg2,
                hg_1mg2, hg_inv2g, cos_crit_up, cos_crit_down, w_start, first_layer, src_kind, src_radius,
                inv_dz, inv_dr, inv_da, nz, nr, na, w_threshold, survival, a_layer, a_rz, rd_ra, tt_ra):  # noqa: ANN001, ANN202
@@ -101,15 +101,11 @@ def _run_chunk(c, n_photons, state, z_top, z_bot, n_idx, mua_over_mut, inv_mut, 
             else:
                 sdim = 0.0
                 s = math.inf
-            if uz > 0.0:
-                db = (z_bot[layer] - z) / uz
-            elif uz < 0.0:
-                db = (z_top[layer] - z) / uz
-            else:
-                db = math.inf
-            if s >= db:
+            z_end = z + s * uz
+            if (uz > 0.0 and z_end >= z_bot[layer]) or (uz < 0.0 and z_end <= z_top[layer]):
                 # ---- hop to the interface, then reflect or transmit ----
-                sleft = (s - db) * mut_l if mut_l > 0.0 else 0.0
+                db = ((z_bot[layer] if uz > 0.0 else z_top[layer]) - z) / uz
+                sleft = (s - db) * mut_l if mut_l > 0.0 and s > db else 0.0
                 x += db * ux
                 y += db * uy
                 if uz < 0.0:
@@ -173,7 +169,7 @@ def _run_chunk(c, n_photons, state, z_top, z_bot, n_idx, mua_over_mut, inv_mut, 
                 sleft = 0.0
                 x += s * ux
                 y += s * uy
-                z += s * uz
+                z = z_end
                 dw = w * mua_over_mut[layer]
                 w -= dw
                 iz = int(z * inv_dz)
@@ -196,12 +192,19 @@ def _run_chunk(c, n_photons, state, z_top, z_bot, n_idx, mua_over_mut, inv_mut, 
                     elif cost > 1.0:
                         cost = 1.0
                 sint = math.sqrt(1.0 - cost * cost)
-                s0, s1, s2, s3, u = _xoshiro(s0, s1, s2, s3)
-                psi = _TWO_PI * u
-                cosp = math.cos(psi)
-                sinp = math.sqrt(1.0 - cosp * cosp)
-                if psi > math.pi:
-                    sinp = -sinp
+                # azimuth uniform on (0, 2 pi): a point uniform in the unit disk gives cos and sin of its
+                # doubled polar angle without trigonometric calls (von Neumann 1951, NBS Appl. Math. 12:36)
+                while True:
+                    s0, s1, s2, s3, u1 = _xoshiro(s0, s1, s2, s3)
+                    s0, s1, s2, s3, u2 = _xoshiro(s0, s1, s2, s3)
+                    px = 2.0 * u1 - 1.0
+                    py = 2.0 * u2 - 1.0
+                    rr = px * px + py * py
+                    if 0.0 < rr <= 1.0:
+                        break
+                inv_rr = 1.0 / rr
+                cosp = (px * px - py * py) * inv_rr
+                sinp = 2.0 * px * py * inv_rr
                 if abs(uz) > _COS_NEAR_ONE:
                     ux = sint * cosp
                     uy = sint * sinp

@@ -1,0 +1,182 @@
+"""Unit tests of lightdose.devices: models, validation, catalog, bands, measured irradiance."""
+
+import math
+
+import numpy as np
+import pytest
+from pydantic import ValidationError
+
+from lightdose import devices
+from lightdose.devices import Emitter, EmitterGrid, LightDevice, in_mw_cm2, measured_irradiance, result_warnings
+from lightdose.errors import InputError
+
+PRESETS = ["heating-pad-42", "pad-890", "panel-630", "panel-660-850", "panel-940", "probe-810", "sauna-infrared-60"]
+
+
+def test_catalog_has_exactly_the_presets_each_with_a_source():
+    assert devices.names() == PRESETS
+    for name in PRESETS:
+        device = devices.get(name)
+        assert device.name == name
+        assert len(device.source) > 80, name
+
+
+def test_unknown_device_lists_valid_names_and_close_matches():
+    with pytest.raises(InputError) as info:
+        devices.get("panel-850")
+    message = str(info.value)
+    assert message.startswith("device: unknown device 'panel-850'")
+    assert "Did you mean 'panel-660-850'" in message or "'panel-940'" in message
+    for name in PRESETS:
+        assert name in message
+
+
+def test_heat_only_sources_have_no_irradiance_map():
+    with pytest.raises(InputError, match="heat-only source \\(kind 'infrared-sauna'\\)"):
+        devices.get_light_device("sauna-infrared-60")
+    pad = devices.get("heating-pad-42")
+    assert pad.surface_temperature == 42.0 and pad.kind == "heating-pad"
+    sauna = devices.get("sauna-infrared-60")
+    assert sauna.air_temperature == 60.0 and sauna.session_duration == 900.0
+    assert sauna.emitter_peak_wavelength_um == pytest.approx(2897.77 / (93 + 273.15))  # far infrared, ~7.9 µm
+
+
+def test_pad_890_numbers_of_the_literature():
+    pad = devices.get("pad-890")
+    assert pad.emitter_count == 60
+    assert pad.total_power == pytest.approx(0.72)
+    assert pad.area == pytest.approx(2250.0)  # 22.5 cm²
+    ds = pad.irradiance_map("0 cm")
+    # contact: each diode's light over its own cell: the pad average, 32 mW/cm², everywhere on the pad
+    assert in_mw_cm2(ds.attrs["mean_total"]) == pytest.approx(32.0, rel=1e-12)
+    assert in_mw_cm2(ds.attrs["centre_total"]) == pytest.approx(32.0, rel=1e-12)
+    assert any("292 Hz" in w for w in result_warnings(ds))
+
+
+@pytest.mark.parametrize("name", ["pad-890", "panel-630", "panel-660-850", "panel-940", "probe-810"])
+def test_presets_reproduce_their_stated_reference_irradiance(name):
+    device = devices.get(name)
+    ds = device.irradiance_map(device.reference.distance)
+    assert ds.attrs["centre_total"] == pytest.approx(device.reference.centre, rel=2e-3)  # stated to 3 digits
+
+
+def test_multi_wavelength_panel_is_split_into_bands():
+    panel = devices.get("panel-660-850")
+    assert [(b.wavelength_nm, b.power_fraction) for b in panel.bands()] == [(660.0, 0.5), (850.0, 0.5)]
+    ds = panel.irradiance_map("15 cm")
+    assert ds.irradiance.dims == ("band", "y", "x")
+    assert list(ds.wavelength_nm.values) == [660.0, 850.0]
+    np.testing.assert_allclose(ds.irradiance.sum("band"), ds.irradiance_total, rtol=1e-12)
+    assert ds.irradiance.attrs["units"] == "W/mm^2" and ds.x.attrs["units"] == "mm"
+    # alternate columns: both bands have the same centre value by symmetry
+    assert ds.centre_irradiance[0].item() == pytest.approx(ds.centre_irradiance[1].item(), rel=1e-12)
+
+
+def test_map_is_symmetric_and_centre_is_on_the_grid():
+    ds = devices.get("pad-890").irradiance_map("12 mm")
+    e = ds.irradiance_total.values
+    np.testing.assert_allclose(e, e[::-1, :], rtol=1e-10)
+    np.testing.assert_allclose(e, e[:, ::-1], rtol=1e-10)
+    assert ds.irradiance_total.sel(x=0, y=0).item() == pytest.approx(ds.attrs["centre_total"], rel=1e-12)
+
+
+def test_panel_does_not_follow_the_inverse_square_law():
+    """A 30 × 20 cm panel: from 15 to 30 cm the centre irradiance falls by less than the point-source 4×."""
+    panel = devices.get("panel-660-850")
+    near, far = (panel.irradiance_map(d).attrs["centre_total"] for d in ("15 cm", "30 cm"))
+    assert 1.0 < near / far < 4.0
+
+
+def test_distance_validation_names_the_field():
+    pad = devices.get("pad-890")
+    for bad, fragment in (("-3 cm", "negative"), ("5 kg", "[mass]"), ("far", "cannot read")):
+        with pytest.raises(InputError) as info:
+            pad.irradiance_map(bad)
+        assert info.value.field == "distance" and fragment in str(info.value)
+    with pytest.raises(InputError, match="point emitters"):
+        devices.get("panel-630").irradiance_map(0)
+
+
+@pytest.mark.parametrize(
+    "fields, fragment",
+    [
+        ({"power": "-1 W"}, "greater than 0"),
+        ({"wavelength": "850 kg"}, "[mass]"),
+        ({"beam": "cosine-power"}, "half_angle"),
+        ({"beam": "cosine-power", "half_angle": "95 deg"}, "less than 90"),
+        ({"face": "square", "size": 3, "beam": "cosine-power", "half_angle": 30}, "point face"),
+        ({"face": "square"}, "size > 0"),
+        ({"beam": "collimated"}, "extended face"),
+        ({"face": "square", "size": 5, "beam": "collimated", "profile": "gaussian"}, "collimated disk"),
+    ],
+)
+def test_emitter_validation(fields, fragment):
+    with pytest.raises(ValidationError) as info:
+        Emitter(**{"wavelength": 850, "power": 0.01, **fields})
+    assert fragment in str(info.value)
+
+
+def test_emitter_accepts_units_and_half_angle_sets_exponent():
+    e = Emitter(wavelength="0.85 um", power="400 mW", beam="cosine-power", half_angle="0.5236 rad")
+    assert e.wavelength == pytest.approx(850.0)
+    assert e.power == pytest.approx(0.4)
+    assert e.exponent == pytest.approx(-math.log(2) / math.log(math.cos(math.radians(30))), rel=1e-4)
+
+
+def test_grid_positions_and_pitch_validation():
+    g = EmitterGrid(emitter=Emitter(wavelength=850, power=0.1), rows=2, columns=3, pitch_x=10, pitch_y=4)
+    x, y = g.positions()
+    assert sorted(set(x)) == [-10.0, 0.0, 10.0] and sorted(set(y)) == [-2.0, 2.0]
+    with pytest.raises(ValidationError, match="pitch_x must be > 0"):
+        EmitterGrid(emitter=Emitter(wavelength=850, power=0.1), columns=3)
+
+
+def test_measured_irradiance_warns_for_solar_meter_on_nir():
+    panel = devices.get("panel-660-850")
+    solar = measured_irradiance("100 mW/cm^2", "solar", panel, "15 cm")
+    assert any("solar" in w and "unreliable" in w for w in result_warnings(solar))
+    assert in_mw_cm2(solar.centre_irradiance.values).tolist() == pytest.approx([50.0, 50.0])
+    assert solar.attrs["distance_mm"] == 150.0
+    thermopile = measured_irradiance("32 mW/cm^2", "thermopile", devices.get("pad-890"))
+    assert result_warnings(thermopile) == []
+    assert in_mw_cm2(thermopile.attrs["centre_total"]) == pytest.approx(32.0)
+    with pytest.raises(InputError, match="meter"):
+        measured_irradiance("32 mW/cm^2", "lux-meter")
+    with pytest.raises(InputError, match="irradiance"):
+        measured_irradiance("32 mW", "thermopile")
+
+
+def test_contact_pad_has_hot_spots_only_in_the_diode_model_not_the_cell_model():
+    """Same pad, diodes as points 3 mm behind a window vs cells: same power, cells are smoother at 3 mm."""
+    cells = devices.get("pad-890").irradiance_map("3 mm").irradiance_total
+    point = Emitter(wavelength=890, fwhm=40, power=0.012)
+    diodes = (
+        LightDevice(
+            kind="contact-pad",
+            width=75,
+            height=30,
+            grids=[EmitterGrid(emitter=point, rows=4, columns=15, pitch_x=5, pitch_y=7.5)],
+        )
+        .irradiance_map("3 mm")
+        .irradiance_total
+    )
+    inside = (abs(cells.x) < 30) & (abs(cells.y) < 10)
+    assert float(diodes.where(inside).max() / diodes.where(inside).min()) > float(
+        cells.where(inside).max() / cells.where(inside).min()
+    )
+
+
+def test_dataset_round_trips_to_netcdf(tmp_path):
+    ds = devices.get("panel-660-850").irradiance_map(
+        "20 cm", devices.Grid(half_width_x=50, half_width_y=50, points_x=5, points_y=5)
+    )
+    path = tmp_path / "map.nc"
+    try:
+        ds.to_netcdf(path)
+    except ValueError as exc:  # no netCDF engine installed in this environment
+        pytest.skip(str(exc))
+    import xarray as xr
+
+    back = xr.open_dataset(path)
+    np.testing.assert_allclose(back.irradiance_total, ds.irradiance_total)
+    assert back.attrs["warnings"] == ds.attrs["warnings"]

@@ -164,6 +164,11 @@ def _warnings(device: LightDevice, max_total: float) -> list[str]:
     notes = []
     if device.pulsing:
         notes.append(f"pulsed source ({device.pulsing}): irradiance is the time average")
+    if any(g.emitter.beam == "collimated" for g in device.grids):
+        notes.append(
+            "collimated (laser) beam: never look into it, direct or reflected; the retinal limits of IEC 60825-1 "
+            "apply, and class 3B lasers need protective eyewear"
+        )
     if max_total > EYE_IR_LIMIT_W_MM2 and any(g.emitter.wavelength >= 780.0 for g in device.grids):
         notes.append(
             f"near-infrared irradiance up to {in_mw_cm2(max_total):.3g} mW/cm² exceeds the 10 mW/cm² eye limit for "

@@ -4,10 +4,13 @@ import math
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from pydantic import ValidationError
 
 from lightdose import devices
 from lightdose.devices import Emitter, EmitterGrid, LightDevice, in_mw_cm2, measured_irradiance, result_warnings
+from lightdose.devices.view_factors import rectangle_factor
 from lightdose.errors import InputError
 
 PRESETS = ["heating-pad-42", "pad-890", "panel-630", "panel-660-850", "panel-940", "probe-810", "sauna-infrared-60"]
@@ -180,3 +183,19 @@ def test_dataset_round_trips_to_netcdf(tmp_path):
     back = xr.open_dataset(path)
     np.testing.assert_allclose(back.irradiance_total, ds.irradiance_total)
     assert back.attrs["warnings"] == ds.attrs["warnings"]
+
+
+coordinate = st.floats(min_value=-200.0, max_value=200.0, allow_nan=False)
+
+
+@settings(max_examples=200, deadline=None)
+@given(x1=coordinate, x2=coordinate, xs=coordinate, y1=coordinate, y2=coordinate, z=st.floats(0.01, 500.0))
+def test_rectangle_factor_is_additive_and_bounded(x1, x2, xs, y1, y2, z):
+    """Splitting a rectangle at xs splits its configuration factor; 0 ≤ F ≤ 1 (a fraction of the hemisphere)."""
+    lo, hi = sorted((x1, x2))
+    ylo, yhi = sorted((y1, y2))
+    split = min(max(xs, lo), hi)
+    whole = float(rectangle_factor(lo, hi, ylo, yhi, z))
+    parts = float(rectangle_factor(lo, split, ylo, yhi, z) + rectangle_factor(split, hi, ylo, yhi, z))
+    assert whole == pytest.approx(parts, abs=1e-12)
+    assert -1e-15 <= whole <= 1.0 + 1e-15

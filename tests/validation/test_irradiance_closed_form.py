@@ -7,7 +7,6 @@ Thermal Radiation Heat Transfer). Tolerances are derived from the numerics of ea
 tolerances, the Euler–Maclaurin error of a midpoint/trapezoid sum, truncated solid angles).
 """
 
-
 import numpy as np
 import pytest
 from scipy import integrate

@@ -17,6 +17,7 @@ import math
 from typing import Annotated, Any, Literal
 
 import numpy as np
+import pint
 from numpy.typing import ArrayLike, NDArray
 from pydantic import BeforeValidator, Field, model_validator
 
@@ -33,7 +34,7 @@ def _parse_angle(value: Any) -> float:
     try:
         quantity = ureg.Quantity(str(value).replace("°", " deg"))
         return float(quantity.to("deg").magnitude)
-    except Exception:  # noqa: BLE001 - any parse/dimension failure is a user error
+    except (pint.errors.PintError, AttributeError, SyntaxError, TypeError, ValueError):
         raise ValueError(f"cannot read {value!r} as an angle; write e.g. '30 deg'") from None
 
 

@@ -270,6 +270,10 @@ def irradiance(
     distance: str = typer.Option(..., "--distance", "-d", help="Skin distance from the emitting face, e.g. 15cm."),
     png: str | None = typer.Option(None, "--png", help="Also write a colour map (mW/cm²) to this PNG file."),
     points: int = typer.Option(201, "--points", min=3, max=1001, help="Grid points per axis."),
+    measured: str | None = typer.Option(
+        None, "--measured", help="Use your measured irradiance (e.g. '32 mW/cm^2') instead of the model."
+    ),
+    meter: str = typer.Option("unknown", "--meter", help="What measured it: thermopile, photodiode, solar, unknown."),
     json_output: bool = typer.Option(False, "--json", help="Print JSON instead of a table."),
 ) -> None:
     """Irradiance of a device on the skin at a distance (0 = in contact): centre, mean over the footprint, map."""
@@ -277,10 +281,16 @@ def irradiance(
 
     from lightdose import devices as catalog
     from lightdose.devices.irradiance import Grid, parse_distance, summary
+    from lightdose.errors import InputError
 
     light = catalog.get_light_device(device)
-    grid = Grid.around(light, parse_distance(light, distance), points=points)
-    ds = light.irradiance_map(distance, grid)
+    if measured is not None:
+        if png:
+            raise InputError("png", "a measured irradiance is a single value and has no map; drop --png")
+        ds = catalog.measured_irradiance(measured, meter, light, distance)
+    else:
+        grid = Grid.around(light, parse_distance(light, distance), points=points)
+        ds = light.irradiance_map(distance, grid)
     if png:
         from lightdose.devices.plot import plot_irradiance
 
@@ -301,3 +311,90 @@ def irradiance(
         console.print(f"[yellow]warning:[/] {escape(note)}")
     if png:
         console.print(f"Map written to {escape(png)}.")
+
+
+@app.command()
+@user_errors_exit_cleanly
+def sites(json_output: bool = typer.Option(False, "--json", help="Print JSON instead of a table.")) -> None:
+    """List the body-site presets with their layers and targets."""
+    from rich.table import Table
+
+    from lightdose.anatomy import sites as library
+
+    rows = []
+    for name in library.names():
+        stack = library.get(name)
+        rows.append({
+            "name": name,
+            "description": stack.description,
+            "layers": [{"name": layer.name, "tissue": layer.resolved_tissue.name, "thickness_mm": layer.thickness}
+                       for layer in stack.layers],
+            "targets": [{"name": t.name, "kind": t.kind, "depth_mm": [t.depth_min, t.depth_max]}
+                        for t in stack.targets],
+            "reference": stack.reference,
+        })
+    if json_output:
+        print_json(rows)
+        return
+    table = Table(title="Body sites (layers from the skin down, thickness in mm; targets with depth in mm)")
+    for column in ("site", "layers", "targets"):
+        table.add_column(column, overflow="fold")
+    for r in rows:
+        layers = " / ".join(
+            f"{layer['tissue']} {layer['thickness_mm']:g}" if layer["thickness_mm"] else f"{layer['tissue']} …"
+            for layer in r["layers"]
+        )
+        targets = ", ".join(f"{t['name']} {t['depth_mm'][0]:g}–{t['depth_mm'][1]:g}" for t in r["targets"])
+        table.add_row(r["name"], layers, targets)
+    console.print(table)
+
+
+@app.command("depth-dose")
+@user_errors_exit_cleanly
+def depth_dose_command(
+    device: str = typer.Option(..., "--device", help="Preset device name (see `lightdose devices`)."),
+    site: str = typer.Option(..., "--site", help="Body site (see `lightdose sites`)."),
+    time: str = typer.Option(..., "--time", help="Exposure time, e.g. 20min."),
+    distance: str = typer.Option("0 cm", "--distance", help="Gap between device and skin (0 = contact)."),
+    skin_type: str = typer.Option("III", "--skin-type", help="Fitzpatrick skin type I–VI."),
+    fat: str | None = typer.Option(None, "--fat", help="Measured subcutaneous fat thickness, e.g. 4mm."),
+    neuropathy: bool = typer.Option(False, "--neuropathy", help="Diabetic neuropathy (thinner pad, less blood)."),
+    solver: str = typer.Option("fast", "--solver", help="fast (δ-P1 diffusion) or mc (Monte Carlo)."),
+    photons: int = typer.Option(200_000, "--photons", min=1000, help="Photons per band for --solver mc."),
+    seed: int = typer.Option(1, "--seed", help="Random seed for --solver mc."),
+    png: str | None = typer.Option(None, "--png", help="Write a depth–dose plot to this PNG file."),
+    json_output: bool = typer.Option(False, "--json", help="Print JSON instead of a table."),
+) -> None:
+    """Light dose versus depth and at the site's targets: fluence rate [mW/cm²] and fluence [J/cm²]."""
+    from rich.table import Table
+
+    from lightdose.anatomy import Person
+    from lightdose.transport.dose import depth_dose, summary
+
+    person = Person(skin_type=skin_type, fat_thickness=fat, neuropathy=neuropathy)
+    ds = depth_dose(device, site, person, distance=distance, exposure=time, solver=solver,  # type: ignore[arg-type]
+                    photons=photons, seed=seed)
+    if png:
+        from lightdose.transport.dose_plot import plot_depth_dose
+
+        plot_depth_dose(ds, png)
+    result = summary(ds)
+    if json_output:
+        print_json(result)
+        return
+    bands = ", ".join(
+        f"{b['wavelength_nm']:g} nm: {b['surface_irradiance_mw_cm2']:.3g} mW/cm²" for b in result["bands"]
+    )
+    console.print(f"{device} on {site}, {result['exposure_s'] / 60:g} min; irradiance at the skin: {bands}")
+    table = Table(title=f"Dose at the targets ({result['solver']})")
+    for column in ("target", "depth [mm]", "fluence rate [mW/cm²]", "fluence [J/cm²]", "range over depth [J/cm²]"):
+        table.add_column(escape(column), justify="right")
+    for t in result["targets"]:
+        lo, hi = (x * result["exposure_s"] / 1000.0 for x in t["fluence_rate_range_mw_cm2"])
+        table.add_row(t["target"], "–".join(f"{d:g}" for d in t["depth_range_mm"]), f"{t['fluence_rate_mw_cm2']:.3g}",
+                      f"{t['fluence_j_cm2']:.3g}", f"{lo:.3g}–{hi:.3g}")
+    console.print(table)
+    console.print("Values at the target's mid-depth; the range spans its shallow and deep edges. "
+                  "Heuristic PBM window at the target: 1–10 J/cm² (Huang et al. 2009). Not a medical device.")
+    if png:
+        console.print(f"Plot written to {escape(png)}.")

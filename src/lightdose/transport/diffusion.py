@@ -110,25 +110,38 @@ def _graded_grid(stack: LayerStackSpec, depth_mm: float, surface_step_mm: float,
     return np.asarray(faces)
 
 
-def solve_broad_beam(
-    stack: LayerStackSpec,
-    depth_mm: float | None = None,
-    surface_step_mm: float = 0.005,
-    growth: float = 1.08,
-    max_step_mm: float = 0.1,
-) -> DiffusionResult:
-    """δ-P1 fluence rate per unit incident irradiance for a broad, normally incident collimated beam.
+@dataclass(frozen=True)
+class _System:
+    """The discretised δ-P1 problem: a tridiagonal system in u = φd/n² plus what is needed to rebuild φ."""
 
-    `depth_mm`: how deep to solve; a semi-infinite last layer is truncated there (default: the stack's finite
-    layers plus 15 diffusion lengths of the last layer, at least 60 mm).
-    """
+    z: NDArray[np.float64]
+    n2: NDArray[np.float64]
+    lower: NDArray[np.float64]
+    diag: NDArray[np.float64]
+    upper: NDArray[np.float64]
+    rhs: NDArray[np.float64]
+    lateral: NDArray[np.float64]  # D·h·n²: the diagonal term multiplied by k² for a finite beam (Hankel space)
+    collimated: NDArray[np.float64]
+    rsp: float
+    c_top: float
+    d_top: float
+
+
+def _default_depth(stack: LayerStackSpec) -> float:
     layers = stack.layers
     finite_bottom = sum(layer.thickness_mm for layer in layers if math.isfinite(layer.thickness_mm))
+    if math.isfinite(layers[-1].thickness_mm):
+        return finite_bottom
+    last = layers[-1]
+    mueff = math.sqrt(3 * last.mua * (last.mua + last.mus * (1 - last.g))) if last.mua > 0 else 0.01
+    return max(60.0, finite_bottom + 15.0 / mueff)
+
+
+def _assemble(stack: LayerStackSpec, depth_mm: float | None, surface_step_mm: float, growth: float,
+              max_step_mm: float) -> _System:
+    layers = stack.layers
     semi_infinite = not math.isfinite(layers[-1].thickness_mm)
-    if depth_mm is None:
-        last = layers[-1]
-        mueff = math.sqrt(3 * last.mua * (last.mua + last.mus * (1 - last.g))) if last.mua > 0 else 0.01
-        depth_mm = max(60.0, finite_bottom + 15.0 / mueff) if semi_infinite else finite_bottom
+    depth_mm = _default_depth(stack) if depth_mm is None else depth_mm
     faces = _graded_grid(stack, depth_mm, surface_step_mm, growth, max_step_mm)
     h = np.diff(faces)
     z = 0.5 * (faces[:-1] + faces[1:])
@@ -148,8 +161,7 @@ def solve_broad_beam(
     n_layers = np.array([layer.n for layer in layers])
     rsp = ((stack.n_above - n_layers[0]) / (stack.n_above + n_layers[0])) ** 2
     interface_t = np.ones(len(layers))
-    for k in range(1, len(layers)):
-        interface_t[k] = 1.0 - ((n_layers[k - 1] - n_layers[k]) / (n_layers[k - 1] + n_layers[k])) ** 2
+    interface_t[1:] = 1.0 - ((n_layers[:-1] - n_layers[1:]) / (n_layers[:-1] + n_layers[1:])) ** 2
     transmission = (1.0 - rsp) * np.cumprod(interface_t)[index]
     optical_depth_top = np.concatenate([[0.0], np.cumsum(mut_star * h)])[:-1]
     e_top = transmission * np.exp(-optical_depth_top)
@@ -164,41 +176,121 @@ def solve_broad_beam(
     p = 2.0 * diffusion / h * n**2
     k_face = p[:-1] * p[1:] / (p[:-1] + p[1:])
     s_face = (p[:-1] * s[1:] + p[1:] * s[:-1]) / (p[:-1] + p[1:])
-    size = z.size
-    a_top = 1.0 / (2.0 * _a_factor(layers[0].n, stack.n_above))
-    n_bottom_out = stack.n_below if not semi_infinite else layers[-1].n
-    a_bottom = 1.0 / (2.0 * _a_factor(layers[-1].n, n_bottom_out))
-    # Boundary fluxes: top F = −(p1 u1 − s1)/(2A p1/n² + 1) · ... written as c_top·u1 + d_top (downward positive)
+    # Partial-current boundaries, F = ∓φ/(2A): eliminating the face value gives F_top = c_top·u1 + d_top.
+    beta_top = 1.0 / (2.0 * _a_factor(layers[0].n, stack.n_above))
+    beta_bottom = 1.0 / (2.0 * _a_factor(layers[-1].n, layers[-1].n if semi_infinite else stack.n_below))
     a1 = 2.0 * diffusion[0] / h[0]
-    c_top = -(a1 * n[0] ** 2) / (a1 / a_top + 1.0)
-    d_top = s[0] / (a1 / a_top + 1.0)
-    aN = 2.0 * diffusion[-1] / h[-1]
-    c_bot = (aN * n[-1] ** 2) / (aN / a_bottom + 1.0)
-    d_bot = s[-1] / (aN / a_bottom + 1.0)
+    c_top = -(a1 * n[0] ** 2) / (a1 / beta_top + 1.0)
+    d_top = s[0] / (a1 / beta_top + 1.0)
+    a_n = 2.0 * diffusion[-1] / h[-1]
+    c_bottom = (a_n * n[-1] ** 2) / (a_n / beta_bottom + 1.0)
+    d_bottom = s[-1] / (a_n / beta_bottom + 1.0)
 
-    # Cell balance: F_{i+1/2} − F_{i−1/2} + μa h φ_i = q0 h
+    # Cell balance: F_{i+1/2} − F_{i−1/2} + μa·h·φ_i = q0·h
     diag = mua * h * n**2
-    upper = np.zeros(size)
-    lower = np.zeros(size)
-    rhs = q0 * h
     diag[:-1] += k_face
-    upper[1:] = -k_face
-    rhs[:-1] -= s_face
     diag[1:] += k_face
-    lower[:-1] = -k_face
-    rhs[1:] += s_face
     diag[0] -= c_top
+    diag[-1] += c_bottom
+    rhs = q0 * h
+    rhs[:-1] -= s_face
+    rhs[1:] += s_face
     rhs[0] += d_top
-    diag[-1] += c_bot
-    rhs[-1] -= d_bot
-    banded = np.vstack([upper, diag, lower])
-    u = solve_banded((1, 1), banded, rhs)
-    phi_d = u * n**2
-    fluence = phi_d + e_centre
-    rd = -(c_top * u[0] + d_top)
-    return DiffusionResult(
-        z_mm=z, fluence=fluence, collimated=e_centre, rsp=float(rsp), rd=float(rd), reliable=z >= RELIABLE_DEPTH_MM
-    )
+    rhs[-1] -= d_bottom
+    return _System(z=z, n2=n**2, lower=-k_face, diag=diag, upper=-k_face, rhs=rhs, lateral=diffusion * h * n**2,
+                   collimated=e_centre, rsp=float(rsp), c_top=float(c_top), d_top=float(d_top))
+
+
+def solve_broad_beam(
+    stack: LayerStackSpec,
+    depth_mm: float | None = None,
+    surface_step_mm: float = 0.005,
+    growth: float = 1.08,
+    max_step_mm: float = 0.1,
+) -> DiffusionResult:
+    """δ-P1 fluence rate per unit incident irradiance for a broad, normally incident collimated beam.
+
+    `depth_mm`: how deep to solve; a semi-infinite last layer is truncated there (default: the stack's finite
+    layers plus 15 diffusion lengths of the last layer, at least 60 mm).
+    """
+    system = _assemble(stack, depth_mm, surface_step_mm, growth, max_step_mm)
+    banded = np.vstack([np.r_[0.0, system.upper], system.diag, np.r_[system.lower, 0.0]])
+    u = solve_banded((1, 1), banded, system.rhs)
+    fluence = u * system.n2 + system.collimated
+    rd = -(system.c_top * u[0] + system.d_top)
+    return DiffusionResult(z_mm=system.z, fluence=fluence, collimated=system.collimated, rsp=system.rsp,
+                           rd=float(rd), reliable=system.z >= RELIABLE_DEPTH_MM)
+
+
+def _thomas(lower: NDArray[np.float64], diag: NDArray[np.float64], upper: NDArray[np.float64],
+            rhs: NDArray[np.float64]) -> NDArray[np.float64]:
+    """Solve many tridiagonal systems at once: `diag` and `rhs` are (systems, n); `lower`/`upper` are (n−1,)."""
+    n = diag.shape[1]
+    c = np.empty_like(diag)
+    d = np.empty_like(rhs)
+    c[:, 0] = upper[0] / diag[:, 0]
+    d[:, 0] = rhs[:, 0] / diag[:, 0]
+    for i in range(1, n):
+        m = diag[:, i] - lower[i - 1] * c[:, i - 1]
+        if i < n - 1:
+            c[:, i] = upper[i] / m
+        d[:, i] = (rhs[:, i] - lower[i - 1] * d[:, i - 1]) / m
+    x = np.empty_like(d)
+    x[:, -1] = d[:, -1]
+    for i in range(n - 2, -1, -1):
+        x[:, i] = d[:, i] - c[:, i] * x[:, i + 1]
+    return x
+
+
+@dataclass(frozen=True)
+class FiniteBeamResult:
+    """On-axis fluence rate of a finite normally incident beam, per unit irradiance at the beam centre."""
+
+    z_mm: NDArray[np.float64]
+    fluence: NDArray[np.float64]  # φ(r = 0, z)/E0, dimensionless
+    reliable: NDArray[np.bool_]
+
+    def at(self, depth_mm: float | NDArray[np.float64]) -> NDArray[np.float64]:
+        """φ/E0 on the axis, interpolated (log-linearly) at `depth_mm`."""
+        return np.exp(np.interp(depth_mm, self.z_mm, np.log(np.maximum(self.fluence, 1e-300))))
+
+
+def solve_finite_beam(
+    stack: LayerStackSpec,
+    radius_mm: float,
+    profile: str = "flat-top",
+    depth_mm: float | None = None,
+) -> FiniteBeamResult:
+    """δ-P1 on-axis fluence rate of a finite beam: flat-top of radius `radius_mm`, or Gaussian of 1/e² radius.
+
+    The layered problem is solved in Hankel space: each spatial frequency k adds D·k² to the absorption of the
+    diffusion operator (the collimated beam keeps its profile), and on the axis
+    φ(0, z) = (1/2π)∫ b̂(k)·Φ_k(z)·k dk, with b̂ the Hankel transform of the beam profile: for a flat-top beam
+    (1/2π)·b̂(k)·k = a·J1(ka), integrated exactly against a piecewise-linear Φ_k (weights J0(k_i a) − J0(k_{i+1} a)
+    on each interval, plus the tail J0(k_max a)·Φ_k_max); for a Gaussian beam (w²/4)·exp(−k²w²/8)·k.
+    """
+    from scipy.special import j0
+
+    if not (math.isfinite(radius_mm) and radius_mm > 0):
+        raise ValueError(f"radius_mm must be a positive finite number, got {radius_mm!r}")
+    if profile not in ("flat-top", "gaussian"):
+        raise ValueError(f"profile must be 'flat-top' or 'gaussian', got {profile!r}")
+    system = _assemble(stack, depth_mm, 0.005, 1.08, 0.1)
+    # Φ_k varies with k on the scale of 1/(transport length): a grid up to where the diffuse response vanishes.
+    k_max = max(30.0, 8.0 / radius_mm) if profile == "flat-top" else 8.0 / radius_mm
+    k = np.concatenate([[0.0], np.geomspace(1e-3, k_max, 160)])
+    diag = system.diag[None, :] + (k**2)[:, None] * system.lateral[None, :]
+    rhs = np.broadcast_to(system.rhs, diag.shape)
+    diffuse = _thomas(system.lower, diag, system.upper, rhs) * system.n2[None, :]  # (k, z)
+    if profile == "flat-top":
+        interval_weight = j0(k[:-1] * radius_mm) - j0(k[1:] * radius_mm)  # ∫ a·J1(ka) dk over each interval
+        on_axis = np.einsum("k,kz->z", interval_weight, 0.5 * (diffuse[:-1] + diffuse[1:]))
+        on_axis += j0(k_max * radius_mm) * diffuse[-1]
+    else:
+        weight = radius_mm**2 / 4.0 * np.exp(-(k**2) * radius_mm**2 / 8.0) * k
+        on_axis = np.trapezoid(weight[:, None] * diffuse, k, axis=0)
+    fluence = on_axis + system.collimated
+    return FiniteBeamResult(z_mm=system.z, fluence=fluence, reliable=system.z >= RELIABLE_DEPTH_MM)
 
 
 def _a_factor(n_inside: float, n_outside: float) -> float:

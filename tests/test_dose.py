@@ -1,0 +1,121 @@
+"""Dose at depth: bookkeeping of irradiance × transport × time, per band and summed, and input errors."""
+
+import json
+
+import numpy as np
+import pytest
+from typer.testing import CliRunner
+
+from lightdose.anatomy import Person, sites
+from lightdose.cli import app
+from lightdose.errors import InputError
+from lightdose.transport.diffusion import solve_broad_beam, solve_finite_beam
+from lightdose.transport.dose import depth_dose, equivalent_beam_radius
+from lightdose.transport.stack_spec import stack_spec
+
+
+def test_fluence_is_rate_times_time_and_total_is_sum_of_bands():
+    ds = depth_dose("panel-660-850", "knee", distance="15 cm", exposure="10 min")
+    assert ds.sizes["band"] == 2
+    np.testing.assert_allclose(ds.fluence.values, ds.fluence_rate.values * 600 / 1000)
+    np.testing.assert_allclose(ds.fluence_rate_total.values, ds.fluence_rate.values.sum(axis=0))
+    assert ds["fluence_rate"].attrs["units"] == "mW/cm^2" and ds["fluence"].attrs["units"] == "J/cm^2"
+
+
+def test_contact_pad_irradiance_and_equivalent_beam():
+    ds = depth_dose("pad-890", "ankle-medial", exposure="30 min")
+    assert float(ds.surface_irradiance[0]) == pytest.approx(32.0, rel=0.05)  # 60 × 12 mW on 22.5 cm²
+    # equivalent flat-top radius carries the pad's power: π a² E = 0.72 W → a ≈ √(22.5 cm²/π) = 26.8 mm
+    assert float(ds.beam_radius[0]) == pytest.approx(26.8, rel=0.05)
+
+
+def test_target_value_matches_the_transport_profile():
+    ds = depth_dose("probe-810", "wrist", exposure="1 min")
+    spec = stack_spec(sites.get("wrist"), 810.0)
+    radius = float(ds.beam_radius[0])
+    expected = float(ds.surface_irradiance[0]) * solve_finite_beam(spec, radius).at(5.5)
+    assert float(ds.target_fluence_rate_total[0]) == pytest.approx(expected, rel=1e-4)  # re-gridded to 0.1 mm
+
+
+def test_panel_dose_falls_with_distance():
+    near = depth_dose("panel-660-850", "knee", distance="10 cm", exposure="10 min")
+    far = depth_dose("panel-660-850", "knee", distance="30 cm", exposure="10 min")
+    assert float(far.target_fluence_total[0]) < float(near.target_fluence_total[0])
+
+
+def test_neuropathy_and_skin_type_change_the_dose():
+    base = depth_dose("pad-890", "forefoot-plantar", exposure="30 min")
+    dark = depth_dose("pad-890", "forefoot-plantar", Person(skin_type="VI"), exposure="30 min")
+    assert float(dark.target_fluence_total[0]) < float(base.target_fluence_total[0])
+
+
+@pytest.mark.parametrize("site", ["ankle-medial", "ankle-lateral"])
+def test_850_reaches_deeper_than_660_and_940_980_fall_below_850(site):
+    # SCIENCE.md §1: best penetration ~780–870 nm; water and fat absorb more at 940–980 nm.
+    spec = {wl: stack_spec(sites.get(site), wl) for wl in (660.0, 850.0, 940.0, 980.0)}
+    at10 = {wl: float(solve_broad_beam(s).at(10.0)) for wl, s in spec.items()}
+    assert at10[850.0] > at10[660.0]
+    assert at10[940.0] < at10[850.0]
+    assert at10[980.0] < at10[850.0]
+
+
+@pytest.mark.parametrize("kwargs, field", [
+    ({"distance": "-3 cm"}, "distance"),
+    ({"distance": "5 kg"}, "distance"),
+    ({"exposure": "0 s"}, "exposure"),
+    ({"solver": "exact"}, "solver"),
+])
+def test_bad_input_names_the_field(kwargs, field):
+    with pytest.raises(InputError) as info:
+        depth_dose("pad-890", "heel", **kwargs)
+    assert info.value.field == field
+
+
+def test_heat_only_source_has_no_light_dose():
+    with pytest.raises(InputError, match="heat-only"):
+        depth_dose("heating-pad-42", "heel")
+
+
+def test_equivalent_radius_of_a_uniform_disk_map():
+    from lightdose import devices
+
+    probe = devices.get_light_device("probe-810")
+    radius = equivalent_beam_radius(probe.irradiance_map(0.0), 0)
+    assert radius == pytest.approx(np.sqrt(100.0 / np.pi), rel=0.02)  # 1 cm² spot
+
+
+def test_cli_depth_dose_json_and_png(tmp_path):
+    png = tmp_path / "dd.png"
+    result = CliRunner().invoke(app, ["depth-dose", "--device", "pad-890", "--site", "ankle-medial", "--time", "20min",
+                                      "--png", str(png), "--json"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert {"z_mm", "fluence_rate_mw_cm2", "fluence_j_cm2", "targets"} <= set(data)
+    target = data["targets"][0]
+    assert {"target", "depth_mm", "fluence_rate_mw_cm2", "fluence_j_cm2"} <= set(target)
+    assert target["fluence_j_cm2"] == pytest.approx(target["fluence_rate_mw_cm2"] * 1.2)
+    assert png.stat().st_size > 10_000
+
+
+@pytest.mark.parametrize("args, fragment", [
+    (["--distance", "-3cm"], "distance"),
+    (["--distance", "5kg"], "distance"),
+    (["--site", "ankel"], "Known sites"),
+])
+def test_cli_rejects_bad_input_in_one_line(args, fragment):
+    base = {"--device": "pad-890", "--site": "heel", "--time": "20min"}
+    for i in range(0, len(args), 2):
+        base[args[i]] = args[i + 1]
+    flat = ["depth-dose"] + [x for kv in base.items() for x in kv]
+    result = CliRunner().invoke(app, flat)
+    assert result.exit_code == 2
+    assert fragment in result.stderr and len(result.stderr.strip().splitlines()) == 1
+
+
+def test_mc_solver_agrees_with_fast_solver_for_a_probe():
+    fast = depth_dose("probe-810", "wrist", exposure="1 min")
+    mc = depth_dose("probe-810", "wrist", exposure="1 min", solver="mc", photons=60_000, seed=7)
+    # the fast solver is validated against MC in tests/validation; here: the MC path gives the same dose
+    # at the median nerve within the finite-beam tolerance (20 %) plus the noise of a 60k-photon centre bin (~5 %)
+    assert float(mc.target_fluence_rate_total[0]) == pytest.approx(float(fast.target_fluence_rate_total[0]), rel=0.25)
+    assert mc.attrs["solver"] == "Monte Carlo" and mc.attrs["photons"] == 60_000

@@ -1,5 +1,6 @@
 """Unit tests of lightdose.devices: models, validation, catalog, bands, measured irradiance."""
 
+import json
 import math
 
 import numpy as np
@@ -199,3 +200,19 @@ def test_rectangle_factor_is_additive_and_bounded(x1, x2, xs, y1, y2, z):
     parts = float(rectangle_factor(lo, split, ylo, yhi, z) + rectangle_factor(split, hi, ylo, yhi, z))
     assert whole == pytest.approx(parts, abs=1e-12)
     assert -1e-15 <= whole <= 1.0 + 1e-15
+
+
+def test_device_round_trips_through_json():
+    panel = devices.get("panel-660-850")
+    again = devices.load(json.loads(panel.model_dump_json()))
+    assert again == panel
+
+
+def test_lambertian_disk_face_from_contact_to_far_field():
+    """A Lambertian disk: exitance P/A on its face in contact; the point-source P/(π z²) far away."""
+    disk = Emitter(wavelength=850, power=0.1, face="disk", size=10)
+    device = LightDevice(kind="contact-pad", width=10, height=10, contact=True, grids=[EmitterGrid(emitter=disk)])
+    assert device.irradiance_map(0).attrs["centre_total"] == pytest.approx(0.1 / (math.pi * 25), rel=1e-12)
+    z = 1000.0  # (a/z)² = 2.5e-5: the on-axis disk factor a²/(z² + a²) differs from a²/z² by that much
+    far = device.irradiance_map(z).attrs["centre_total"]
+    assert far == pytest.approx(0.1 / (math.pi * z * z), rel=3e-5)

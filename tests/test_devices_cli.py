@@ -60,3 +60,14 @@ def test_bad_input_is_one_line_exit_2(args, fragment):
     assert "Traceback" not in result.output
     assert fragment in result.stderr
     assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_measured_irradiance_with_a_solar_meter_is_flagged():
+    args = ["irradiance", "panel-940", "-d", "15 cm", "--measured", "120 mW/cm^2", "--meter", "solar", "--json"]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert data["kind"] == "measured" and data["centre_mw_cm2"] == pytest.approx(120.0)
+    assert any("solar" in w and "unreliable" in w for w in data["warnings"])
+    bad = runner.invoke(app, ["irradiance", "panel-940", "-d", "15 cm", "--measured", "120 mW", "--meter", "solar"])
+    assert bad.exit_code == 2 and "irradiance:" in bad.stderr

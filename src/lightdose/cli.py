@@ -299,14 +299,16 @@ def irradiance(
     if json_output:
         print_json(result)
         return
-    table = Table(title=f"{device} at {result['distance_mm']:g} mm from its emitting face [mW/cm²]")
+    source = f"measured ({meter} meter)" if measured is not None else "model"
+    table = Table(title=f"{device} at {result['distance_mm']:g} mm from its emitting face, {source} [mW/cm²]")
     for column in ("band", "centre", "mean over footprint"):
         table.add_column(column, justify="right")
     for b in result["bands"]:
         table.add_row(f"{b['wavelength_nm']:g} nm", f"{b['centre_mw_cm2']:.3g}", f"{b['mean_mw_cm2']:.3g}")
     table.add_row("all bands", f"{result['centre_mw_cm2']:.3g}", f"{result['mean_mw_cm2']:.3g}")
     console.print(table)
-    console.print(f"Maximum on the grid: {result['max_mw_cm2']:.3g} mW/cm².")
+    if measured is None:
+        console.print(f"Maximum on the grid: {result['max_mw_cm2']:.3g} mW/cm².")
     for note in result["warnings"]:
         console.print(f"[yellow]warning:[/] {escape(note)}")
     if png:

@@ -297,7 +297,13 @@ def measured_irradiance(
         split[:, None, None],
         split,
         split,
-        {"kind": "measured", "meter": meter, "distance_mm": z, "model": "measured irradiance, uniform"},
+        {
+            "kind": "measured",
+            "meter": meter,
+            "distance_mm": z,
+            "model": "measured irradiance, uniform",
+            **({} if device is None else {"footprint_width_mm": device.width, "footprint_height_mm": device.height}),
+        },
     )
     ds.attrs["warnings"] = "\n".join(notes)
     return ds

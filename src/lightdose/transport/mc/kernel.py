@@ -60,7 +60,7 @@ def _xoshiro(s0: np.uint64, s1: np.uint64, s2: np.uint64, s3: np.uint64):  # noq
 @njit(cache=True, fastmath={"nsz", "arcp", "contract", "afn", "reassoc"})
 def _run_chunk(c, n_photons, state, z_top, z_bot, n_idx, mua_over_mut, inv_mut, mut, hg_g, hg_1pg2,
                hg_1mg2, hg_inv2g, cos_crit_up, cos_crit_down, w_start, first_layer, src_kind, src_radius,
-               inv_dz, inv_dr, inv_da, nz, nr, na, w_threshold, survival, a_layer, a_rz, rd_ra, tt_ra):  # noqa: ANN001, ANN202
+               inv_dz, inv_dr, inv_da, nz, nr, na, w_threshold, survival, a_layer, a_z, a_rz, rd_ra, tt_ra):  # noqa: ANN001, ANN202
     """Transport `n_photons` packets of chunk `c`, adding raw weights to the chunk's tally slices."""
     n_layers = len(n_idx) - 2
     s0 = state[c, 0]
@@ -179,6 +179,7 @@ def _run_chunk(c, n_photons, state, z_top, z_bot, n_idx, mua_over_mut, inv_mut, 
                 if ir > nr:
                     ir = nr
                 a_rz[c, ir, iz] += dw
+                a_z[c, iz] += dw
                 a_layer[c, layer] += dw
                 s0, s1, s2, s3, u = _xoshiro(s0, s1, s2, s3)
                 g = hg_g[layer]
@@ -231,14 +232,27 @@ def _run_chunk(c, n_photons, state, z_top, z_bot, n_idx, mua_over_mut, inv_mut, 
 @njit(cache=True, parallel=True)
 def run_batch(chunk_photons, state, z_top, z_bot, n_idx, mua_over_mut, inv_mut, mut, hg_g, hg_1pg2,
               hg_1mg2, hg_inv2g, cos_crit_up, cos_crit_down, w_start, first_layer, src_kind, src_radius,
-              inv_dz, inv_dr, inv_da, nz, nr, na, w_threshold, survival, a_layer, a_rz, rd_ra, tt_ra):  # noqa: ANN001, ANN201
+              inv_dz, inv_dr, inv_da, nz, nr, na, w_threshold, survival, a_layer, a_z, a_rz, rd_ra, tt_ra,
+              a_rz_total):  # noqa: ANN001, ANN201
     """Run every chunk of a batch in parallel; chunk c uses ``state[c]`` and tally slices ``[c]``.
 
-    Tallies hold raw packet weights: ``a_layer[c, layer]``, ``a_rz[c, ir, iz]`` (last index of each axis =
-    overflow beyond the grid), ``rd_ra[c, ir, ia]`` and ``tt_ra[c, ir, ia]`` (escape radius, exit angle).
+    Per-chunk tallies (zeroed here) hold raw packet weights: ``a_layer[c, layer]``, ``a_z[c, iz]``,
+    ``a_rz[c, ir, iz]`` (last index of each axis = overflow beyond the grid), ``rd_ra[c, ir, ia]`` and
+    ``tt_ra[c, ir, ia]`` (escape radius, exit angle). The chunks' A(r, z) are then added to
+    ``a_rz_total`` in chunk order (parallel over r), so the sum does not depend on the thread count.
     """
-    for c in prange(len(chunk_photons)):
+    n_chunks = len(chunk_photons)
+    for c in prange(n_chunks):
+        a_layer[c, :] = 0.0
+        a_z[c, :] = 0.0
+        a_rz[c, :, :] = 0.0
+        rd_ra[c, :, :] = 0.0
+        tt_ra[c, :, :] = 0.0
         _run_chunk(c, chunk_photons[c], state, z_top, z_bot, n_idx, mua_over_mut, inv_mut, mut, hg_g,
                    hg_1pg2, hg_1mg2, hg_inv2g, cos_crit_up, cos_crit_down, w_start, first_layer, src_kind,
-                   src_radius, inv_dz, inv_dr, inv_da, nz, nr, na, w_threshold, survival, a_layer, a_rz,
+                   src_radius, inv_dz, inv_dr, inv_da, nz, nr, na, w_threshold, survival, a_layer, a_z, a_rz,
                    rd_ra, tt_ra)
+    for ir in prange(a_rz.shape[1]):
+        for c in range(n_chunks):
+            for iz in range(a_rz.shape[2]):
+                a_rz_total[ir, iz] += a_rz[c, ir, iz]

@@ -98,15 +98,15 @@ def _kernel_layers(stack: LayerStackSpec) -> dict[str, np.ndarray]:
     return out
 
 
-def _warm_up(kl: dict[str, np.ndarray], a_layer: np.ndarray, a_rz: np.ndarray, rd_ra: np.ndarray,
-             tt_ra: np.ndarray, grid: Grid) -> None:
+def _warm_up(kl: dict[str, np.ndarray], a_layer: np.ndarray, a_z: np.ndarray, a_rz: np.ndarray,
+             rd_ra: np.ndarray, tt_ra: np.ndarray, grid: Grid) -> None:
     """Call the kernel once with zero photons, so that compiling or loading it from numba's cache
     (a one-off cost per process) is not counted in the simulation's photons per millisecond."""
     run_batch(np.zeros(1, dtype=np.int64), np.ones((1, 4), dtype=np.uint64), kl["z_top"], kl["z_bot"],
               kl["n_idx"], kl["mua_over_mut"], kl["inv_mut"], kl["mut"], kl["hg_g"], kl["hg_1pg2"],
               kl["hg_1mg2"], kl["hg_inv2g"], kl["cos_crit_up"], kl["cos_crit_down"], 1.0, 1, 0, 0.0,
               1.0 / grid.dz_mm, 1.0 / grid.dr_mm, grid.na / (0.5 * math.pi), grid.nz, grid.nr, grid.na, 1e-4,
-              0.1, a_layer[:1], a_rz[:1], rd_ra[:1], tt_ra[:1])
+              0.1, a_layer[:1], a_z[:1], a_rz[:1], rd_ra[:1], tt_ra[:1], np.zeros_like(a_rz[0]))
 
 
 @contextmanager
@@ -162,7 +162,9 @@ def simulate(stack: LayerStackSpec, source: Source | None = None, *, photons: in
     n_total_chunks = math.inf if photons is None else math.ceil(photons / per_chunk)
     nl = len(stack.layers) + 2
     a_layer = np.zeros((CHUNKS_PER_BATCH, nl))
+    a_z = np.zeros((CHUNKS_PER_BATCH, grid.nz + 1))
     a_rz = np.zeros((CHUNKS_PER_BATCH, grid.nr + 1, grid.nz + 1))
+    a_rz_total = np.zeros((grid.nr + 1, grid.nz + 1))
     rd_ra = np.zeros((CHUNKS_PER_BATCH, grid.nr + 1, grid.na))
     tt_ra = np.zeros((CHUNKS_PER_BATCH, grid.nr + 1, grid.na))
     acc = Accumulator()
@@ -170,7 +172,7 @@ def simulate(stack: LayerStackSpec, source: Source | None = None, *, photons: in
     numba.set_num_threads(n_threads)
     partial = False
     load_start = time.perf_counter()
-    _warm_up(kl, a_layer, a_rz, rd_ra, tt_ra, grid)
+    _warm_up(kl, a_layer, a_z, a_rz, rd_ra, tt_ra, grid)
     load_seconds = time.perf_counter() - load_start
     start = time.perf_counter()
     bar = None
@@ -189,15 +191,13 @@ def simulate(stack: LayerStackSpec, source: Source | None = None, *, photons: in
                 if photons is not None and chunk0 + n_chunks == n_total_chunks:
                     counts[-1] = photons - per_chunk * (n_total_chunks - 1)
                 state = np.stack([chunk_state(int(seed), chunk0 + k) for k in range(n_chunks)])
-                for arr in (a_layer, a_rz, rd_ra, tt_ra):
-                    arr.fill(0.0)
                 run_batch(counts, state, kl["z_top"], kl["z_bot"], kl["n_idx"], kl["mua_over_mut"],
                           kl["inv_mut"], kl["mut"], kl["hg_g"], kl["hg_1pg2"], kl["hg_1mg2"], kl["hg_inv2g"],
                           kl["cos_crit_up"], kl["cos_crit_down"], 1.0 - rsp, first_layer, src_kind, src_radius,
                           1.0 / grid.dz_mm, 1.0 / grid.dr_mm, grid.na / (0.5 * math.pi), grid.nz, grid.nr,
-                          grid.na, w_threshold, survival, a_layer[:n_chunks], a_rz[:n_chunks],
-                          rd_ra[:n_chunks], tt_ra[:n_chunks])
-                acc.add(chunk_quantities(a_layer[:n_chunks], a_rz[:n_chunks], rd_ra[:n_chunks],
+                          grid.na, w_threshold, survival, a_layer[:n_chunks], a_z[:n_chunks],
+                          a_rz[:n_chunks], rd_ra[:n_chunks], tt_ra[:n_chunks], a_rz_total)
+                acc.add(chunk_quantities(a_layer[:n_chunks], a_z[:n_chunks], rd_ra[:n_chunks],
                                          tt_ra[:n_chunks]), int(counts.sum()))
                 chunk0 += n_chunks
                 elapsed = time.perf_counter() - start
@@ -213,6 +213,7 @@ def simulate(stack: LayerStackSpec, source: Source | None = None, *, photons: in
             bar.stop()
         numba.set_num_threads(previous_threads)
     wall = time.perf_counter() - start
+    acc.set_total("a_rz", a_rz_total[:-1, :-1])
     broad = isinstance(source, UniformBeam)
     attrs: dict[str, str | int | float] = {
         "lightdose_version": __version__,

@@ -23,29 +23,26 @@ import numpy as np
 
 #: Per-chunk quantities whose standard errors are kept (scalars and 1-D profiles).
 WITH_SE = ("rd", "tt", "a", "a_layer", "a_z", "rd_r", "tt_r", "rd_a", "tt_a")
-#: 2-D quantities that are only summed.
+#: 2-D quantities that are only summed (A(r, z) is summed by the kernel itself, see ``set_total``).
 WITHOUT_SE = ("a_rz", "rd_ra", "tt_ra")
 
 
-def chunk_quantities(a_layer: np.ndarray, a_rz: np.ndarray, rd_ra: np.ndarray,
+def chunk_quantities(a_layer: np.ndarray, a_z: np.ndarray, rd_ra: np.ndarray,
                      tt_ra: np.ndarray) -> dict[str, np.ndarray]:
     """Derive per-chunk raw-weight quantities (leading axis = chunk) from the kernel's tally arrays.
 
     Overflow bins (the last r and z index) are kept in the totals and dropped from the resolved profiles.
     """
-    rd_tot = rd_ra.sum(axis=(1, 2))
-    tt_tot = tt_ra.sum(axis=(1, 2))
     return {
-        "rd": rd_tot,
-        "tt": tt_tot,
+        "rd": rd_ra.sum(axis=(1, 2)),
+        "tt": tt_ra.sum(axis=(1, 2)),
         "a": a_layer.sum(axis=1),
         "a_layer": a_layer[:, 1:-1],
-        "a_z": a_rz.sum(axis=1)[:, :-1],
+        "a_z": a_z[:, :-1],
         "rd_r": rd_ra.sum(axis=2)[:, :-1],
         "tt_r": tt_ra.sum(axis=2)[:, :-1],
         "rd_a": rd_ra.sum(axis=1),
         "tt_a": tt_ra.sum(axis=1),
-        "a_rz": a_rz[:, :-1, :-1],
         "rd_ra": rd_ra[:, :-1, :],
         "tt_ra": tt_ra[:, :-1, :],
     }
@@ -79,6 +76,10 @@ class Accumulator:
                 xy = (xs * y).sum(axis=0)
                 self.syy[name] = yy if name not in self.syy else self.syy[name] + yy
                 self.sxy[name] = xy if name not in self.sxy else self.sxy[name] + xy
+
+    def set_total(self, name: str, total: np.ndarray) -> None:
+        """Set the sum over all chunks of a quantity reduced elsewhere (no standard error)."""
+        self.sy[name] = total
 
     def fraction(self, name: str, scale: float) -> np.ndarray:
         """Estimate ``scale * Y / X`` (fraction of incident power when ``scale = 1 - Rsp``)."""

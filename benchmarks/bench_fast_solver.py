@@ -1,0 +1,58 @@
+"""Speed of the fast δ-P1 solver and of a whole dose-at-depth evaluation (issue: "one depth profile < 20 ms").
+
+Prints a Markdown table and writes benchmarks/results/fast_solver.json. Timings are the median of repeated
+calls after one warm-up call.
+"""
+
+from __future__ import annotations
+
+import json
+import platform
+import statistics
+import time
+from pathlib import Path
+
+from lightdose.anatomy import sites
+from lightdose.transport.diffusion import solve_broad_beam, solve_finite_beam
+from lightdose.transport.dose import depth_dose
+from lightdose.transport.stack_spec import stack_spec
+
+RESULTS = Path(__file__).resolve().parent / "results"
+
+
+def _median_ms(func, repeats: int) -> float:
+    func()
+    samples = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        func()
+        samples.append(1e3 * (time.perf_counter() - start))
+    return statistics.median(samples)
+
+
+def main() -> None:
+    """Time the solver cases and print a table."""
+    heel, wrist = stack_spec(sites.get("heel"), 850.0), stack_spec(sites.get("wrist"), 810.0)
+    cases = {
+        "broad-beam depth profile, heel (6 layers), 850 nm": (lambda: solve_broad_beam(heel), 50),
+        "broad-beam depth profile, wrist (5 layers), 810 nm": (lambda: solve_broad_beam(wrist), 50),
+        "finite beam a = 5.6 mm on the axis, wrist, 810 nm": (lambda: solve_finite_beam(wrist, 5.64), 10),
+        "stack_spec + broad beam (optics from composition)": (
+            lambda: solve_broad_beam(stack_spec(sites.get("ankle-medial"), 890.0)), 20),
+        "depth_dose pad-890 on ankle-medial (map + finite beam)": (
+            lambda: depth_dose("pad-890", "ankle-medial", exposure="30 min"), 5),
+        "depth_dose panel-660-850 at 15 cm on knee (2 bands)": (
+            lambda: depth_dose("panel-660-850", "knee", distance="15 cm", exposure="10 min"), 5),
+    }
+    rows = {name: _median_ms(func, repeats) for name, (func, repeats) in cases.items()}
+    print("| case | median time [ms] |\n|---|---:|")
+    for name, ms in rows.items():
+        print(f"| {name} | {ms:.1f} |")
+    RESULTS.mkdir(exist_ok=True)
+    (RESULTS / "fast_solver.json").write_text(json.dumps(
+        {"machine": platform.processor() or platform.machine(), "python": platform.python_version(),
+         "median_ms": rows}, indent=2))
+
+
+if __name__ == "__main__":
+    main()

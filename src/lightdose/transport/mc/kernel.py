@@ -15,6 +15,10 @@ Layer arrays are indexed like MCML: 0 = ambient above, 1..L = tissue layers, L+1
 Each chunk of photons has its own xoshiro256** generator (Blackman & Vigna 2021, ACM Trans. Math. Softw.
 47:36) and its own slice of the tally arrays, so chunks run in parallel (``prange``) without races and
 the result does not depend on thread scheduling.
+
+The photon loop is compiled with the fast-math flags nsz, arcp, contract, afn and reassoc only: they let
+LLVM fuse and reorder arithmetic at compile time (the same binary gives the same numbers on every run), while
+the infinities used for semi-infinite layers and clear layers keep their IEEE meaning (no 'ninf'/'nnan').
 """
 
 from __future__ import annotations

@@ -215,6 +215,8 @@ def mc(
             "z_mm": [float(v) for v in ds["z"].values],
             "fluence_z": [None if math.isnan(v) else float(v) for v in ds["fluence_z"].values],
         })
+        if ds.attrs["partial"]:  # Ctrl-C: report what was simulated, do not start the next run
+            break
     if json_output:
         print_json(results)
         return

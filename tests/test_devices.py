@@ -216,3 +216,12 @@ def test_lambertian_disk_face_from_contact_to_far_field():
     z = 1000.0  # (a/z)² = 2.5e-5: the on-axis disk factor a²/(z² + a²) differs from a²/z² by that much
     far = device.irradiance_map(z).attrs["centre_total"]
     assert far == pytest.approx(0.1 / (math.pi * z * z), rel=3e-5)
+
+
+def test_grid_outside_the_footprint_is_an_error_and_centre_needs_no_grid_point():
+    pad = devices.get("pad-890")
+    away = devices.Grid(half_width_x=200, half_width_y=200, points_x=3, points_y=3)  # x, y ∈ {−200, 0, 200}
+    with pytest.raises(InputError, match="grid"):  # points at ±66.7 and ±200 mm: none on the pad
+        pad.irradiance_map("1 cm", devices.Grid(half_width_x=200, half_width_y=200, points_x=4, points_y=4))
+    even = pad.irradiance_map("1 cm", devices.Grid(half_width_x=40, half_width_y=20, points_x=4, points_y=4))
+    assert even.attrs["centre_total"] == pytest.approx(pad.irradiance_map("1 cm", away).attrs["centre_total"])

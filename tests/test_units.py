@@ -25,6 +25,8 @@ from lightdose.units import parse_quantity
         ("4 J/cm^2", "fluence", 0.04),
         ("65 %", "dimensionless", 0.65),
         ("0.65", "dimensionless", 0.65),
+        ("15", "length", 15.0),
+        ("0", "length", 0.0),
     ],
 )
 def test_parse_to_canonical_units(value, kind, expected):
@@ -43,7 +45,7 @@ def test_pint_quantity_accepted():
         ("850 kg", "wavelength", "[mass]"),
         ("five metres", "length", "cannot read"),
         ("", "time", "empty value"),
-        ("nan", "length", "dimension"),
+        ("nan", "length", "not a finite number"),
         (float("inf"), "length", "not a finite number"),
         (True, "length", "expected a length"),
         ([1, 2], "length", "expected a number"),

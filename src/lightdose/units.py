@@ -80,15 +80,17 @@ def _to_quantity(value: Any, kind: str, field: str) -> pint.Quantity:
             text = text.replace(old, new)
         if not text:
             raise InputError(field, f"empty value; expected a {kind.replace('_', ' ')} such as {_EXAMPLES[kind]}")
+        try:  # a bare number written as a string is in the canonical unit, like a bare number
+            return Quantity(float(text), CANONICAL_UNITS[kind])
+        except ValueError:
+            pass
         try:
             parsed = ureg.parse_expression(text)
         except (pint.errors.PintError, SyntaxError, TypeError, ValueError, AttributeError) as exc:
             raise InputError(
                 field, f"cannot read {value!r} as a {kind.replace('_', ' ')} ({exc}); write e.g. {_EXAMPLES[kind]}"
             ) from None
-        if not isinstance(parsed, pint.Quantity):  # a bare number written as a string
-            return Quantity(float(parsed), CANONICAL_UNITS[kind])
-        return parsed
+        return parsed if isinstance(parsed, pint.Quantity) else Quantity(float(parsed), CANONICAL_UNITS[kind])
     raise InputError(field, f"expected a number or a string with a unit, got {type(value).__name__} {value!r}")
 
 

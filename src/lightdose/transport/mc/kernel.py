@@ -145,8 +145,11 @@ def _run_chunk(c, n_photons, state, z_top, z_bot, n_idx, mua_over_mut, inv_mut, 
                         sap = sa1 * ca2 + ca1 * sa2
                         sam = sa1 * ca2 - ca1 * sa2
                         r = 0.5 * sam * sam * (cam * cam + cap * cap) / (sap * sap * cam * cam)
-                s0, s1, s2, s3, u = _xoshiro(s0, s1, s2, s3)
-                if u <= r:
+                reflect = r >= 1.0
+                if 0.0 < r < 1.0:
+                    s0, s1, s2, s3, u = _xoshiro(s0, s1, s2, s3)
+                    reflect = u <= r
+                if reflect:
                     uz = -uz
                 else:
                     going_up = uz < 0.0

@@ -1,12 +1,17 @@
-"""Generate the Monte Carlo broad-beam depth profiles that the fast solver is validated against.
+"""Generate the Monte Carlo depth profiles that the fast (δ-P1) solver is validated against.
 
-Every bundled body site (default person) at 630, 660, 810, 850, 890, 940 and 980 nm, infinitely broad uniform
-beam, fixed seed. Writes ``tests/data/mc_depth_references.nc``. Run from the repository root:
+1. Broad beams: every bundled body site (default person) at 630, 660, 810, 850, 890, 940 and 980 nm, infinitely
+   broad uniform beam, fixed seed → ``tests/data/mc_depth_references.nc``.
+2. Finite beams (``--finite-beams``): flat-top beams of radius 5 and 10 mm on four sites at 660, 850 and 980 nm;
+   on-axis fluence rate from the centre radial bin, mean and standard error over independent seeds →
+   ``tests/data/mc_finite_beam_references.nc``.
 
-    .venv/bin/python tests/validation/make_mc_depth_references.py [--seconds-per-case 25]
+Run from the repository root (each part takes ~15–30 min on 2 cores):
 
-It takes ~30 min on 2 cores; the test suite only reads the file (and re-simulates a few cases briefly to
-check the file still matches the engine).
+    .venv/bin/python tests/validation/make_mc_depth_references.py [--seconds-per-case 22]
+    .venv/bin/python tests/validation/make_mc_depth_references.py --finite-beams
+
+The test suite only reads the files (and re-simulates one case briefly to check the file matches the engine).
 """
 
 from __future__ import annotations
@@ -25,6 +30,11 @@ WAVELENGTHS_NM = (630.0, 660.0, 810.0, 850.0, 890.0, 940.0, 980.0)
 GRID = Grid(dz_mm=0.2, nz=160, nr=1, na=1)
 SEED = 20261122
 OUTPUT = Path(__file__).resolve().parents[1] / "data" / "mc_depth_references.nc"
+FINITE_OUTPUT = OUTPUT.with_name("mc_finite_beam_references.nc")
+FINITE_SITES = ("ankle-medial", "wrist", "heel", "forefoot-plantar")
+FINITE_WAVELENGTHS_NM = (660.0, 850.0, 980.0)
+FINITE_RADII_MM = (5.0, 10.0)
+FINITE_SEEDS = 4
 
 
 def simulate_case(site: str, wavelength_nm: float, photons: int | None, seconds: float | None) -> xr.Dataset:
@@ -33,11 +43,56 @@ def simulate_case(site: str, wavelength_nm: float, photons: int | None, seconds:
     return simulate(spec, UniformBeam(), photons=photons, max_seconds=seconds, seed=SEED, grid=GRID)
 
 
+def finite_beam_grid(radius_mm: float) -> Grid:
+    """Depth bins as for broad beams; radial bins of a fifth of the beam radius (only the centre bin is used)."""
+    return Grid(dz_mm=GRID.dz_mm, nz=GRID.nz, dr_mm=radius_mm / 5.0, nr=2, na=1)
+
+
+def simulate_finite_case(site: str, wavelength_nm: float, radius_mm: float, seed: int, photons: int | None,
+                         seconds: float | None) -> np.ndarray:
+    """On-axis φ/E0 of a flat-top beam (centre radial bin), one seed."""
+    from lightdose.transport.mc import FlatTopBeam
+
+    spec = stack_spec(sites.get(site), wavelength_nm)
+    ds = simulate(spec, FlatTopBeam(radius_mm=radius_mm), photons=photons, max_seconds=seconds, seed=seed,
+                  grid=finite_beam_grid(radius_mm))
+    return ds["fluence_rz"].values[0] * np.pi * radius_mm**2
+
+
+def finite_beams(seconds: float) -> None:
+    shape = (len(FINITE_SITES), len(FINITE_WAVELENGTHS_NM), len(FINITE_RADII_MM), GRID.nz)
+    mean = np.zeros(shape)
+    se = np.zeros(shape)
+    for i, site in enumerate(FINITE_SITES):
+        for j, wl in enumerate(FINITE_WAVELENGTHS_NM):
+            for k, radius in enumerate(FINITE_RADII_MM):
+                runs = np.array([simulate_finite_case(site, wl, radius, SEED + s, 2_000_000, seconds)
+                                 for s in range(FINITE_SEEDS)])
+                mean[i, j, k] = runs.mean(axis=0)
+                se[i, j, k] = runs.std(axis=0, ddof=1) / np.sqrt(FINITE_SEEDS)
+                print(f"{site:18s} {wl:5.0f} nm  a = {radius:g} mm", flush=True)
+    z = (np.arange(GRID.nz) + 0.5) * GRID.dz_mm
+    out = xr.Dataset(
+        {"fluence": (("site", "wavelength", "radius", "z"), mean, {"units": "1", "long_name": "on-axis phi/E0"}),
+         "fluence_se": (("site", "wavelength", "radius", "z"), se, {"units": "1"})},
+        coords={"site": np.array(FINITE_SITES), "wavelength": ("wavelength", np.array(FINITE_WAVELENGTHS_NM)),
+                "radius": ("radius", np.array(FINITE_RADII_MM), {"units": "mm"}), "z": ("z", z, {"units": "mm"})},
+        attrs={"seeds": f"{SEED}..{SEED + FINITE_SEEDS - 1}", "seconds_per_seed": seconds,
+               "generator": "tests/validation/make_mc_depth_references.py --finite-beams"},
+    )
+    out.to_netcdf(FINITE_OUTPUT, engine="scipy")
+    print(f"wrote {FINITE_OUTPUT}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds-per-case", type=float, default=25.0)
     parser.add_argument("--max-photons", type=int, default=3_000_000)
+    parser.add_argument("--finite-beams", action="store_true", help="generate the finite-beam references instead")
     args = parser.parse_args()
+    if args.finite_beams:
+        finite_beams(seconds=6.0)
+        return
     names = sites.names()
     fluence = np.zeros((len(names), len(WAVELENGTHS_NM), GRID.nz))
     fluence_se = np.zeros_like(fluence)

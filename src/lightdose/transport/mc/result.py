@@ -9,8 +9,9 @@ Units (every variable carries ``attrs["units"]``):
 * infinitely broad uniform beam: per unit incident irradiance (W/mm^2). A(z): "1/mm"; phi(z): "1";
   no r-resolved variables.
 
-Fluence rate is computed from absorption, phi = A / mua (Wang et al. 1995); it is NaN (and the variable's
-``note`` says so) in depth bins whose layer has mua = 0, where the absorption estimator carries no signal.
+Fluence rate is computed from absorption, phi = A / mua (Wang et al. 1995), with the thickness-weighted mean mua of
+the depth bin (so bins that straddle a layer interface are not biased); it is NaN (and the variable's ``note``
+says so) in depth bins with mua = 0, where the absorption estimator carries no signal.
 """
 
 from __future__ import annotations
@@ -27,10 +28,20 @@ from lightdose.transport.mc.sources import Grid
 from lightdose.transport.mc.tallies import Accumulator
 
 
-def _bin_layers(stack: LayerStackSpec, z_centres: np.ndarray) -> np.ndarray:
-    """Index (0-based) of the layer holding each depth-bin centre."""
-    bounds = np.asarray(stack.boundaries_mm[1:-1])
-    return np.searchsorted(bounds, z_centres, side="right")
+def _bin_absorption(stack: LayerStackSpec, dz: float, nz: int) -> np.ndarray:
+    """Thickness-weighted mean μa [1/mm] of each depth bin (bins may straddle layer interfaces).
+
+    Fluence from absorption, φ = A/μa, divides the absorbed power of a bin by this mean: exact when φ is
+    uniform over the bin, and free of the spikes that the μa of the bin centre's layer gives in bins that
+    contain an interface.
+    """
+    edges = np.arange(nz + 1) * dz
+    bounds = np.asarray(stack.boundaries_mm, dtype=float)
+    weighted = np.zeros(nz)
+    for layer, top, bottom in zip(stack.layers, bounds[:-1], bounds[1:], strict=True):
+        overlap = np.clip(np.minimum(edges[1:], bottom) - np.maximum(edges[:-1], top), 0.0, None)
+        weighted += layer.mua * overlap
+    return weighted / dz
 
 
 def _fluence(a: np.ndarray, mua_of_bin: np.ndarray) -> np.ndarray:
@@ -51,7 +62,7 @@ def build_dataset(acc: Accumulator, stack: LayerStackSpec, grid: Grid, rsp: floa
     ring_area = math.pi * dr * dr * (2.0 * np.arange(nr) + 1.0)  # pi((i+1)^2 - i^2) dr^2  [mm^2]
     solid_angle = 2.0 * math.pi * (np.cos(np.arange(na) * da) - np.cos((np.arange(na) + 1) * da))  # [sr]
     mua_layers = np.array([layer.mua for layer in stack.layers])
-    mua_z = mua_layers[_bin_layers(stack, z)]
+    mua_z = _bin_absorption(stack, dz, nz)
 
     def frac(name: str) -> np.ndarray:
         return acc.fraction(name, scale)

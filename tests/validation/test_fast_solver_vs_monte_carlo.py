@@ -33,6 +33,18 @@ def _compared_depths(spec, z, half_bin):
     return (z >= 1.0) & (z <= 30.0) & ~straddles
 
 
+def smoothed_relative_se(fluence, se, half_width=5):
+    """Relative SE, replaced by its median over ±`half_width` depth bins.
+
+    A standard deviation over 4 seeds has 3 degrees of freedom: at single depths it can come out several times
+    too small by chance. The relative SE varies smoothly with depth, so its local median is the better estimate.
+    """
+    rel = se / fluence
+    padded = np.pad(rel, half_width, mode="edge")
+    windows = np.lib.stride_tricks.sliding_window_view(padded, 2 * half_width + 1)
+    return np.median(windows, axis=1)
+
+
 def _worst(ratio, rel_se):
     excess = np.abs(ratio - 1.0) - N_SE * rel_se
     i = int(np.argmax(excess))
@@ -64,7 +76,7 @@ def test_finite_beam_within_20_percent(site, wavelength, radius):
     z = ref.z.values
     keep = _compared_depths(spec, z, 0.1)
     mc = ref.fluence.values[keep]
-    rel_se = ref.fluence_se.values[keep] / mc
+    rel_se = smoothed_relative_se(ref.fluence.values, ref.fluence_se.values)[keep]
     ratio = solve_finite_beam(spec, float(radius)).at(z[keep]) / mc
     i, excess = _worst(ratio, rel_se)
     assert excess <= FINITE_TOLERANCE, (

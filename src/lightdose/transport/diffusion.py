@@ -98,10 +98,12 @@ def _graded_grid(stack: LayerStackSpec, depth_mm: float, surface_step_mm: float,
         steps = []
         h = surface_step_mm
         length = bottom - top
-        while 2 * sum(steps) + h < length:
+        grown = 0.0
+        while 2 * grown + h < length:
             steps.append(h)
+            grown += h
             h = min(h * growth, max_step_mm)
-        remaining = length - 2 * sum(steps)
+        remaining = length - 2 * grown
         n_mid = max(1, math.ceil(remaining / max(h, 1e-12)))
         sequence = steps + [remaining / n_mid] * n_mid + steps[::-1]
         for s in sequence:
@@ -224,22 +226,20 @@ def solve_broad_beam(
 
 def _thomas(lower: NDArray[np.float64], diag: NDArray[np.float64], upper: NDArray[np.float64],
             rhs: NDArray[np.float64]) -> NDArray[np.float64]:
-    """Solve many tridiagonal systems at once: `diag` and `rhs` are (systems, n); `lower`/`upper` are (n−1,)."""
-    n = diag.shape[1]
+    """Solve many tridiagonal systems at once: `diag` and `rhs` are (n, systems); `lower`/`upper` are (n−1,)."""
+    n = diag.shape[0]
     c = np.empty_like(diag)
-    d = np.empty_like(rhs)
-    c[:, 0] = upper[0] / diag[:, 0]
-    d[:, 0] = rhs[:, 0] / diag[:, 0]
+    d = np.empty_like(diag)
+    c[0] = upper[0] / diag[0]
+    d[0] = rhs[0] / diag[0]
     for i in range(1, n):
-        m = diag[:, i] - lower[i - 1] * c[:, i - 1]
+        m = diag[i] - lower[i - 1] * c[i - 1]
         if i < n - 1:
-            c[:, i] = upper[i] / m
-        d[:, i] = (rhs[:, i] - lower[i - 1] * d[:, i - 1]) / m
-    x = np.empty_like(d)
-    x[:, -1] = d[:, -1]
+            c[i] = upper[i] / m
+        d[i] = (rhs[i] - lower[i - 1] * d[i - 1]) / m
     for i in range(n - 2, -1, -1):
-        x[:, i] = d[:, i] - c[:, i] * x[:, i + 1]
-    return x
+        d[i] -= c[i] * d[i + 1]
+    return d
 
 
 @dataclass(frozen=True)
@@ -279,9 +279,9 @@ def solve_finite_beam(
     # Φ_k varies with k on the scale of 1/(transport length): a grid up to where the diffuse response vanishes.
     k_max = max(30.0, 8.0 / radius_mm) if profile == "flat-top" else 8.0 / radius_mm
     k = np.concatenate([[0.0], np.geomspace(1e-3, k_max, 160)])
-    diag = system.diag[None, :] + (k**2)[:, None] * system.lateral[None, :]
-    rhs = np.broadcast_to(system.rhs, diag.shape)
-    diffuse = _thomas(system.lower, diag, system.upper, rhs) * system.n2[None, :]  # (k, z)
+    diag = system.diag[:, None] + system.lateral[:, None] * (k**2)[None, :]  # (z, k): rows contiguous
+    rhs = np.broadcast_to(system.rhs[:, None], diag.shape)
+    diffuse = (_thomas(system.lower, diag, system.upper, rhs) * system.n2[:, None]).T  # (k, z)
     if profile == "flat-top":
         interval_weight = j0(k[:-1] * radius_mm) - j0(k[1:] * radius_mm)  # ∫ a·J1(ka) dk over each interval
         on_axis = np.einsum("k,kz->z", interval_weight, 0.5 * (diffuse[:-1] + diffuse[1:]))

@@ -1,7 +1,7 @@
 """Speed of the layered Monte Carlo on the four speed cases of SCIENCE.md section 3, against MCML in C.
 
 Run: ``.venv/bin/python benchmarks/bench_mc.py`` (or ``make bench``). Prints a Markdown table and writes
-``benchmarks/results/bench_mc.json``. Each figure is the best of `REPEATS` runs after a warm-up run (numba
+``benchmarks/results/bench_mc.json``. Each figure is the best of `REPEATS` (5) runs after a warm-up run (numba
 compilation and cache loading excluded), timed around the whole ``simulate`` call (tallies on the MCML grid
 of the case file, reduction and Dataset assembly included). The machine may be shared: the table also gives
 photons per CPU-millisecond (process CPU time, robust to other jobs for one thread) and the 1-minute load
@@ -34,7 +34,7 @@ CASES = {
     "Gardner 3 layers (case 3)": ("gardner_case3.mci", 167.0),
     "7-layer skin, 600 nm": ("skin7_600nm.mci", 17.4),
 }
-REPEATS = 3
+REPEATS = 5
 
 _PMCX_SCRIPT = textwrap.dedent(
     """

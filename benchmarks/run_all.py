@@ -7,6 +7,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+import bench_fast_solver  # noqa: E402
 import bench_mc  # noqa: E402
 
 
@@ -14,6 +15,8 @@ def main() -> None:
     """Run the benchmarks in turn."""
     print("## Layered Monte Carlo (benchmarks/bench_mc.py)\n")
     bench_mc.main()
+    print("\n## Fast δ-P1 solver and dose at depth (benchmarks/bench_fast_solver.py)\n")
+    bench_fast_solver.main()
 
 
 if __name__ == "__main__":

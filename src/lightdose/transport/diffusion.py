@@ -67,6 +67,12 @@ def effective_reflection_coefficient(n_inside: float, n_outside: float) -> float
     return float((r_phi + r_j) / (2.0 - r_phi + r_j))
 
 
+def log_interp(depth_mm: float | NDArray[np.float64], z_mm: NDArray[np.float64],
+               fluence: NDArray[np.float64]) -> NDArray[np.float64]:
+    """Interpolate a positive depth profile linearly in log(φ): exact for exponential decay between grid points."""
+    return np.exp(np.interp(depth_mm, z_mm, np.log(np.maximum(fluence, 1e-300))))
+
+
 @dataclass(frozen=True)
 class DiffusionResult:
     """Broad-beam depth profile per unit incident irradiance (dimensionless fluence rate φ/E0)."""
@@ -80,7 +86,7 @@ class DiffusionResult:
 
     def at(self, depth_mm: float | NDArray[np.float64]) -> NDArray[np.float64]:
         """φ/E0 interpolated (log-linearly) at `depth_mm`."""
-        return np.exp(np.interp(depth_mm, self.z_mm, np.log(np.maximum(self.fluence, 1e-300))))
+        return log_interp(depth_mm, self.z_mm, self.fluence)
 
 
 def _graded_grid(stack: LayerStackSpec, depth_mm: float, surface_step_mm: float, growth: float, max_step_mm: float):
@@ -252,7 +258,7 @@ class FiniteBeamResult:
 
     def at(self, depth_mm: float | NDArray[np.float64]) -> NDArray[np.float64]:
         """φ/E0 on the axis, interpolated (log-linearly) at `depth_mm`."""
-        return np.exp(np.interp(depth_mm, self.z_mm, np.log(np.maximum(self.fluence, 1e-300))))
+        return log_interp(depth_mm, self.z_mm, self.fluence)
 
 
 def solve_finite_beam(

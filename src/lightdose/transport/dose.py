@@ -23,7 +23,7 @@ from lightdose import __version__
 from lightdose.anatomy import LayerStack, Person
 from lightdose.anatomy import sites as site_library
 from lightdose.errors import InputError
-from lightdose.transport.diffusion import RELIABLE_DEPTH_MM, solve_broad_beam, solve_finite_beam
+from lightdose.transport.diffusion import RELIABLE_DEPTH_MM, log_interp, solve_broad_beam, solve_finite_beam
 from lightdose.transport.stack_spec import stack_spec
 from lightdose.units import parse_quantity
 
@@ -130,8 +130,8 @@ def depth_dose(
     t_max = np.array([t.depth_max for t in stack.targets])
     t_mid = 0.5 * (t_min + t_max)
 
-    def at(depths: np.ndarray) -> np.ndarray:  # (band, target), log-linear in depth
-        return np.exp(np.array([np.interp(depths, z, np.log(np.maximum(r, 1e-300))) for r in rate]))
+    def at(depths: np.ndarray) -> np.ndarray:  # (band, target)
+        return np.array([log_interp(depths, z, r) for r in rate])
 
     total = rate.sum(axis=0)
     ds = xr.Dataset(

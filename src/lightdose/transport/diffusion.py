@@ -27,7 +27,7 @@ import numpy as np
 from numpy.typing import NDArray
 from scipy.linalg import solve_banded
 
-from lightdose.transport.mc.layers import LayerStackSpec
+from lightdose.transport.layers import LayerStackSpec
 
 RELIABLE_DEPTH_MM = 1.0
 """Depth [mm] above which the δ-P1 solution is not trusted for planning (near-surface, thin absorbing layers)."""

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from lightdose.anatomy.stack import LayerStack
-from lightdose.transport.mc.layers import Layer, LayerStackSpec
+from lightdose.transport.layers import Layer, LayerStackSpec
 
 
 def stack_spec(stack: LayerStack, wavelength_nm: float, n_above: float = 1.0) -> LayerStackSpec:

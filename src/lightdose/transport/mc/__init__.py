@@ -7,7 +7,7 @@ Public API::
     ds = simulate(stack, PencilBeam(), photons=100_000, seed=1)
 """
 
-from lightdose.transport.mc.layers import Layer, LayerStackSpec, specular_reflectance
+from lightdose.transport.layers import Layer, LayerStackSpec, specular_reflectance
 from lightdose.transport.mc.mci import MciRun, read_mci, write_mco
 from lightdose.transport.mc.result import load, save
 from lightdose.transport.mc.runner import simulate

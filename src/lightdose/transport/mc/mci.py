@@ -20,7 +20,7 @@ import numpy as np
 import xarray as xr
 
 from lightdose.errors import FileFormatError, InputError
-from lightdose.transport.mc.layers import Layer, LayerStackSpec
+from lightdose.transport.layers import Layer, LayerStackSpec
 from lightdose.transport.mc.sources import Grid
 
 CM = 10.0  # mm per cm

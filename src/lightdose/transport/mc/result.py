@@ -23,7 +23,7 @@ import numpy as np
 import xarray as xr
 
 from lightdose.errors import InputError
-from lightdose.transport.mc.layers import LayerStackSpec
+from lightdose.transport.layers import LayerStackSpec
 from lightdose.transport.mc.sources import Grid
 from lightdose.transport.mc.tallies import Accumulator
 

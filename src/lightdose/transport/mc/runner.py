@@ -21,9 +21,9 @@ import xarray as xr
 
 from lightdose import __version__
 from lightdose.errors import InputError
+from lightdose.transport.layers import LayerStackSpec, specular_reflectance
 from lightdose.transport.mc.convolve import convolve_dataset
 from lightdose.transport.mc.kernel import run_batch
-from lightdose.transport.mc.layers import LayerStackSpec, specular_reflectance
 from lightdose.transport.mc.result import build_dataset
 from lightdose.transport.mc.sources import (
     FlatTopBeam,

@@ -1,4 +1,4 @@
-"""Layer stacks for the planar Monte Carlo solver, in canonical units (mm, 1/mm)."""
+"""Layer stacks shared by the light-transport solvers (Monte Carlo and δ-P1), in canonical units (mm, 1/mm)."""
 
 from __future__ import annotations
 

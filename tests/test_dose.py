@@ -119,3 +119,24 @@ def test_mc_solver_agrees_with_fast_solver_for_a_probe():
     # at the median nerve within the finite-beam tolerance (20 %) plus the noise of a 60k-photon centre bin (~5 %)
     assert float(mc.target_fluence_rate_total[0]) == pytest.approx(float(fast.target_fluence_rate_total[0]), rel=0.25)
     assert mc.attrs["solver"] == "Monte Carlo" and mc.attrs["photons"] == 60_000
+
+
+def test_result_saves_to_netcdf_and_back(tmp_path):
+    import xarray as xr
+
+    ds = depth_dose("panel-660-850", "knee", distance="15 cm", exposure="10 min")
+    path = tmp_path / "dose.nc"
+    ds.to_netcdf(path, engine="scipy")
+    back = xr.open_dataset(path, engine="scipy").load()
+    np.testing.assert_array_equal(back.fluence_total.values, ds.fluence_total.values)
+    assert back.fluence_total.attrs["units"] == "J/cm^2"
+    assert list(back.target.values) == ["joint-capsule"]
+
+
+def test_cli_bmi_and_fat_are_exclusive():
+    args = ["depth-dose", "--device", "pad-890", "--site", "lower-back", "--time", "20min"]
+    thick = json.loads(CliRunner().invoke(app, [*args, "--bmi", "35", "--json"]).stdout)
+    lean = json.loads(CliRunner().invoke(app, [*args, "--bmi", "20", "--json"]).stdout)
+    assert thick["targets"][0]["depth_mm"] > lean["targets"][0]["depth_mm"]
+    both = CliRunner().invoke(app, [*args, "--bmi", "35", "--fat", "5mm"])
+    assert both.exit_code == 2 and "not both" in both.stderr

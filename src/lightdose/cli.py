@@ -362,6 +362,7 @@ def depth_dose_command(
     distance: str = typer.Option("0 cm", "--distance", help="Gap between device and skin (0 = contact)."),
     skin_type: str = typer.Option("III", "--skin-type", help="Fitzpatrick skin type I–VI."),
     fat: str | None = typer.Option(None, "--fat", help="Measured subcutaneous fat thickness, e.g. 4mm."),
+    bmi: float | None = typer.Option(None, "--bmi", help="Body-mass index [kg/m²] (scales the fat; not with --fat)."),
     neuropathy: bool = typer.Option(False, "--neuropathy", help="Diabetic neuropathy (thinner pad, less blood)."),
     solver: str = typer.Option("fast", "--solver", help="fast (δ-P1 diffusion) or mc (Monte Carlo)."),
     photons: int = typer.Option(200_000, "--photons", min=1000, help="Photons per band for --solver mc."),
@@ -375,7 +376,7 @@ def depth_dose_command(
     from lightdose.anatomy import Person
     from lightdose.transport.dose import depth_dose, summary
 
-    person = Person(skin_type=skin_type, fat_thickness=fat, neuropathy=neuropathy)
+    person = Person(skin_type=skin_type, fat_thickness=fat, bmi=bmi, neuropathy=neuropathy)
     ds = depth_dose(device, site, person, distance=distance, exposure=time, solver=solver,  # type: ignore[arg-type]
                     photons=photons, seed=seed)
     if png:

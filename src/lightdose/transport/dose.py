@@ -22,6 +22,7 @@ import xarray as xr
 from lightdose import __version__
 from lightdose.anatomy import LayerStack, Person
 from lightdose.anatomy import sites as site_library
+from lightdose.devices.irradiance import MW_CM2_PER_W_MM2
 from lightdose.errors import InputError
 from lightdose.transport.diffusion import RELIABLE_DEPTH_MM, log_interp, solve_broad_beam, solve_finite_beam
 from lightdose.transport.stack_spec import stack_spec
@@ -29,10 +30,6 @@ from lightdose.units import parse_quantity
 
 BROAD_BEAM_RADIUS_MM = 300.0
 """Equivalent beam radius [mm] beyond which the beam is treated as infinitely broad (1-D transport)."""
-MW_CM2_PER_W_MM2 = 1e5
-"""1 W/mm² = 100 000 mW/cm²."""
-J_CM2_PER_J_MM2 = 100.0
-"""1 J/mm² = 100 J/cm²."""
 
 Solver = Literal["fast", "mc"]
 

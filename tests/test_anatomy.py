@@ -108,3 +108,14 @@ def test_map_depth_is_identity_for_an_unchanged_stack():
     stack = sites.get("knee")
     for depth in (0.0, 0.05, 3.0, 9.0, 40.0):
         assert map_depth(depth, stack, stack) == pytest.approx(depth)
+
+
+def test_dermal_blood_sets_the_dermis_composition_and_is_bounded():
+    stack = Person(dermal_blood="2 %", neuropathy=True).apply(sites.get("wrist"))
+    dermis = stack.layers[1].resolved_tissue
+    assert dermis.blood == pytest.approx(0.02)
+    assert dermis.water == pytest.approx(0.65)
+    mua_low = Person(dermal_blood=0.002).apply(sites.get("wrist")).layers[1].resolved_tissue.absorption(660.0)
+    assert dermis.absorption(660.0) > mua_low
+    with pytest.raises(ValidationError, match="dermal_blood"):
+        Person(dermal_blood=0.5)

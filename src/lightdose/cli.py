@@ -364,6 +364,7 @@ def depth_dose_command(
     fat: str | None = typer.Option(None, "--fat", help="Measured subcutaneous fat thickness, e.g. 4mm."),
     bmi: float | None = typer.Option(None, "--bmi", help="Body-mass index [kg/m²] (scales the fat; not with --fat)."),
     neuropathy: bool = typer.Option(False, "--neuropathy", help="Diabetic neuropathy (thinner pad, less blood)."),
+    dermal_blood: str | None = typer.Option(None, "--dermal-blood", help="Dermal blood volume fraction, e.g. 1%."),
     solver: str = typer.Option("fast", "--solver", help="fast (δ-P1 diffusion) or mc (Monte Carlo)."),
     photons: int = typer.Option(200_000, "--photons", min=1000, help="Photons per band for --solver mc."),
     seed: int = typer.Option(1, "--seed", help="Random seed for --solver mc."),
@@ -376,7 +377,7 @@ def depth_dose_command(
     from lightdose.anatomy import Person
     from lightdose.transport.dose import depth_dose, summary
 
-    person = Person(skin_type=skin_type, fat_thickness=fat, bmi=bmi, neuropathy=neuropathy)
+    person = Person(skin_type=skin_type, fat_thickness=fat, bmi=bmi, neuropathy=neuropathy, dermal_blood=dermal_blood)
     ds = depth_dose(device, site, person, distance=distance, exposure=time, solver=solver,  # type: ignore[arg-type]
                     photons=photons, seed=seed)
     if png:

@@ -6,6 +6,8 @@
   `fat_thickness` when it has been measured (e.g. by ultrasound). Plantar fat pads are not scaled by BMI.
 - Diabetic neuropathy thins the forefoot plantar pad from 5.7–7.8 mm to 4.0–6.2 mm (SCIENCE.md §8: ratio of
   the mid-range values, 5.1/6.75) and blunts skin perfusion, modelled here as low dermal blood content.
+- `dermal_blood`, when given, sets the blood volume fraction of the dermis (Jacques 2013: 0.2–2 %, up to ~5 % in
+  warm, vasodilated skin); it overrides the neuropathy default.
 Targets move with the tissue they lie in: depths are mapped layer by layer, proportionally inside a layer
 whose thickness changes.
 """
@@ -14,10 +16,11 @@ from __future__ import annotations
 
 from pydantic import Field, field_validator, model_validator
 
+from lightdose import tissues
 from lightdose.anatomy.stack import Layer, LayerStack
 from lightdose.model_base import FrozenModel
 from lightdose.tissues import parse_skin_type
-from lightdose.units import Length
+from lightdose.units import Fraction, Length
 
 REFERENCE_BMI = 25.0
 """BMI [kg/m²] at which the site presets' subcutaneous fat thickness applies (lightdose assumption)."""
@@ -34,6 +37,7 @@ class Person(FrozenModel):
     fat_thickness: Length | None = Field(default=None, gt=0.0, le=100.0, description="subcutaneous fat [mm]")
     bmi: float | None = Field(default=None, ge=15.0, le=60.0, description="body-mass index [kg/m²]")
     neuropathy: bool = Field(default=False, description="diabetic peripheral neuropathy")
+    dermal_blood: Fraction | None = Field(default=None, ge=0.0, le=0.1, description="dermal blood volume fraction")
 
     @field_validator("skin_type", mode="before")
     @classmethod
@@ -51,7 +55,11 @@ class Person(FrozenModel):
         tissue = layer.tissue if isinstance(layer.tissue, str) else None
         if tissue is not None and tissue.startswith("epidermis"):
             update["tissue"] = f"epidermis-{self.skin_type}"
-        if tissue == "dermis" and self.neuropathy:
+        if tissue == "dermis" and self.dermal_blood is not None:
+            update["tissue"] = tissues.get("dermis").model_copy(
+                update={"name": f"dermis (blood {self.dermal_blood:.2%})", "blood": self.dermal_blood}
+            )
+        elif tissue == "dermis" and self.neuropathy:
             update["tissue"] = "dermis-low-blood"
         if tissue == "subcutaneous-fat" and layer.thickness is not None:
             thickness = layer.thickness

@@ -397,7 +397,7 @@ def depth_dose_command(
         table.add_column(escape(column), justify="right")
     for t in result["targets"]:
         lo, hi = (x * result["exposure_s"] / 1000.0 for x in t["fluence_rate_range_mw_cm2"])
-        table.add_row(t["target"], "–".join(f"{d:g}" for d in t["depth_range_mm"]), f"{t['fluence_rate_mw_cm2']:.3g}",
+        table.add_row(t["target"], "–".join(f"{d:.3g}" for d in t["depth_range_mm"]), f"{t['fluence_rate_mw_cm2']:.3g}",
                       f"{t['fluence_j_cm2']:.3g}", f"{lo:.3g}–{hi:.3g}")
     console.print(table)
     console.print("Values at the target's mid-depth; the range spans its shallow and deep edges. "

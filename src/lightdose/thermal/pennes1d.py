@@ -1,0 +1,396 @@
+"""1-D Pennes bioheat equation in a layered stack, finite volumes + θ-scheme (Crank–Nicolson by default).
+
+    ρc ∂T/∂t = ∂/∂z (k ∂T/∂z) + ω ρ_b c_b (T_a − T) + Q(z)          (Pennes 1948, J Appl Physiol 1:93)
+
+z is the depth below the skin [mm]. Units throughout: mm, s, W, J, °C; ρc in J/(mm³·K), k in W/(mm·K),
+ω ρ_b c_b in W/(mm³·K), Q in W/mm³, heat fluxes in W/mm², energies per unit skin area in J/mm².
+
+Discretisation: vertex-centred finite volumes on a graded grid (spacing dz_surface at the skin, growing
+linearly with depth up to dz_max) with a node on every layer interface, so each element is one tissue; the
+heat capacity, perfusion and source of a node are lumped over its control volume. Time: the θ-scheme
+(θ = ½, Crank–Nicolson), its symmetric tridiagonal matrix Cholesky-factorised once per run and reused at
+every step. The first step is replaced by two backward-Euler half steps (Rannacher 1984, Numer Math 43:309)
+so that a sudden change of surface condition does not make Crank–Nicolson oscillate.
+
+Boundaries: at the skin (z = 0) a Robin condition, q_in = h_eff (T_env − T_s) + q_s (see
+:class:`SkinBoundary`); at the bottom (z = depth) a fixed core temperature.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Annotated, Any
+
+import numpy as np
+import pint
+import xarray as xr
+from pydantic import BeforeValidator, Field, model_validator
+from scipy.linalg import cho_solve_banded, cholesky_banded
+
+from lightdose import __version__
+from lightdose.anatomy import LayerStack
+from lightdose.errors import InputError
+from lightdose.model_base import FrozenModel
+from lightdose.thermal.burn import T_MAX_C, T_MIN_C
+from lightdose.thermal.properties import ThermalProperties, thermal_properties
+from lightdose.units import Irradiance, Temperature, parse_quantity, ureg
+
+H_UNIT = "W/(mm^2*K)"
+"""Canonical unit of heat-transfer coefficients (1 W/(m²·K) = 1e-6 W/(mm²·K))."""
+
+
+def parse_heat_transfer_coefficient(value: Any, field: str = "h") -> float:
+    """A heat-transfer coefficient in W/(mm²·K); strings may carry any unit ("10 W/m^2/K")."""
+    if isinstance(value, bool):
+        raise InputError(field, f"expected a heat-transfer coefficient, got {value!r}")
+    if isinstance(value, int | float):
+        result = float(value)
+    else:
+        try:
+            result = float(ureg.Quantity(str(value)).to(H_UNIT).magnitude)
+        except (pint.errors.PintError, ValueError, TypeError, AttributeError) as exc:
+            raise InputError(field, f"cannot read {value!r} as a heat-transfer coefficient ({exc}); "
+                                    "write e.g. '10 W/m^2/K'") from None
+    if not math.isfinite(result) or result < 0:
+        raise InputError(field, f"{value!r} must be a finite, non-negative heat-transfer coefficient")
+    return result
+
+
+def _h_validator(value: Any) -> float:
+    try:
+        return parse_heat_transfer_coefficient(value)
+    except InputError as exc:
+        raise ValueError(exc.reason) from None
+
+
+HeatTransferCoefficient = Annotated[float, BeforeValidator(_h_validator)]
+BodyTemperature = Annotated[Temperature, Field(ge=T_MIN_C, le=T_MAX_C)]
+
+
+class SkinBoundary(FrozenModel):
+    """Heat exchange at the skin: q_in = h_air (T_air − T_s) + h_contact (T_pad − T_s) + flux  [W/mm²].
+
+    `h_air` lumps convection and radiation to the surroundings (still air ≈ 5–10 W/(m²·K)); `h_contact`
+    the contact conductance to a pad held at `t_pad`; `flux` a heat flux absorbed at the surface (radiant
+    heater, light absorbed in the outermost layer). Together a Robin condition q_in = h_eff (T_env − T_s) + flux.
+    """
+
+    h_air: HeatTransferCoefficient = Field(default=1e-5, description="W/(mm²·K); default 10 W/(m²·K)")
+    t_air: BodyTemperature = Field(default=25.0, description="°C")
+    h_contact: HeatTransferCoefficient = Field(default=0.0, description="W/(mm²·K)")
+    t_pad: BodyTemperature | None = Field(default=None, description="°C; needed when h_contact > 0")
+    flux: Irradiance = Field(default=0.0, description="W/mm² absorbed at the surface, positive into the skin")
+
+    @model_validator(mode="after")
+    def _pad_needs_temperature(self) -> SkinBoundary:
+        if self.h_contact > 0 and self.t_pad is None:
+            raise ValueError("t_pad is needed when h_contact > 0")
+        return self
+
+    @property
+    def h_eff(self) -> float:
+        """Total heat-transfer coefficient [W/(mm²·K)]."""
+        return self.h_air + self.h_contact
+
+    @property
+    def t_env(self) -> float:
+        """Conductance-weighted environment temperature [°C]."""
+        if self.h_eff == 0:
+            return self.t_air
+        pad = self.h_contact * self.t_pad if self.t_pad is not None else 0.0
+        return (self.h_air * self.t_air + pad) / self.h_eff
+
+
+@dataclass(frozen=True)
+class Grid:
+    """Nodes z [mm] from the skin (z[0] = 0) to the fixed-temperature bottom, and per-element properties."""
+
+    z: np.ndarray
+    """Node depths [mm]."""
+    heat_capacity: np.ndarray
+    """ρc per element [J/(mm³·K)]."""
+    conductivity: np.ndarray
+    """k per element [W/(mm·K)]."""
+    perfusion: np.ndarray
+    """ω ρ_b c_b per element [W/(mm³·K)]."""
+    layer: np.ndarray
+    """Layer index per element."""
+    layer_names: tuple[str, ...]
+
+    @property
+    def dz(self) -> np.ndarray:
+        """Element widths [mm]."""
+        return np.diff(self.z)
+
+    def lumped(self, per_element: np.ndarray) -> np.ndarray:
+        """Integral of a per-element density over each node's control volume (per mm² of skin)."""
+        half = 0.5 * per_element * self.dz
+        out = np.zeros(self.z.size)
+        out[:-1] += half
+        out[1:] += half
+        return out
+
+    @property
+    def volume(self) -> np.ndarray:
+        """Control-volume width of each node [mm], i.e. volume per mm² of skin."""
+        return self.lumped(np.ones(self.dz.size))
+
+
+def _stretch(z: np.ndarray | float, dz0: float, rate: float, dz_max: float) -> np.ndarray:
+    """ξ(z) = ∫ dz / s(z) with the target spacing s(z) = min(dz_max, dz0 + rate·z)."""
+    z = np.asarray(z, dtype=float)
+    if rate == 0:
+        return z / dz0
+    z_star = (dz_max - dz0) / rate
+    xi_star = math.log(dz_max / dz0) / rate
+    return np.where(z <= z_star, np.log1p(rate * np.minimum(z, z_star) / dz0) / rate,
+                    xi_star + (z - z_star) / dz_max)
+
+
+def _unstretch(xi: np.ndarray, dz0: float, rate: float, dz_max: float) -> np.ndarray:
+    if rate == 0:
+        return xi * dz0
+    z_star = (dz_max - dz0) / rate
+    xi_star = math.log(dz_max / dz0) / rate
+    return np.where(xi <= xi_star, dz0 * np.expm1(rate * np.minimum(xi, xi_star)) / rate,
+                    z_star + (xi - xi_star) * dz_max)
+
+
+def make_grid(
+    stack: LayerStack,
+    depth: Any = 40.0,
+    dz_surface: Any = 0.01,
+    dz_max: Any = 0.25,
+    grading: float = 0.1,
+    properties: list[ThermalProperties] | None = None,
+) -> Grid:
+    """A graded grid over `stack` down to `depth` [mm], where the core temperature is fixed.
+
+    The target spacing is min(`dz_max`, `dz_surface` + `grading`·z) (geometric growth by 1 + `grading` per
+    element); each layer gets whole elements, so layer interfaces are nodes. Halving `dz_surface`, `dz_max`
+    and `grading` halves every spacing. `properties` (one per layer) override the presets' thermal properties.
+    """
+    depth_mm = parse_quantity(depth, "length", "depth")
+    dz0 = parse_quantity(dz_surface, "length", "dz_surface")
+    dzm = parse_quantity(dz_max, "length", "dz_max")
+    if depth_mm <= 0:
+        raise InputError("depth", f"{depth!r} must be a positive depth")
+    if dz0 <= 0 or dz0 > depth_mm:
+        raise InputError("dz_surface", f"{dz_surface!r} must lie in (0, depth = {depth_mm:g} mm]")
+    if dzm < dz0:
+        raise InputError("dz_max", f"{dz_max!r} must be at least dz_surface ({dz0:g} mm)")
+    if not 0 <= grading <= 0.5:
+        raise InputError("grading", f"{grading!r} must lie within 0…0.5 (growth factor per element − 1)")
+    if properties is None:
+        props = []
+        for i, layer in enumerate(stack.layers):
+            name = layer.tissue if isinstance(layer.tissue, str) else layer.tissue.name
+            try:
+                props.append(thermal_properties(name))
+            except InputError as exc:
+                raise InputError(f"layers[{i}].tissue", exc.reason) from None
+    elif len(properties) != len(stack.layers):
+        raise InputError("properties", f"give one set per layer ({len(stack.layers)}), got {len(properties)}")
+    else:
+        props = list(properties)
+
+    edges = [e for e in stack.boundaries if e < depth_mm] + [depth_mm]
+    nodes = [np.zeros(1)]
+    layer_of_element = []
+    for i in range(len(edges) - 1):
+        xi = _stretch(np.array(edges[i:i + 2]), dz0, grading, dzm)
+        n = max(1, math.ceil(xi[1] - xi[0] - 1e-9))
+        inner = _unstretch(np.linspace(xi[0], xi[1], n + 1)[1:-1], dz0, grading, dzm)
+        nodes += [inner, np.array([edges[i + 1]])]
+        layer_of_element += [i] * n
+    z = np.concatenate(nodes)
+    layer = np.array(layer_of_element)
+    return Grid(
+        z=z,
+        heat_capacity=np.array([props[i].heat_capacity for i in layer]),
+        conductivity=np.array([props[i].conductivity_mm for i in layer]),
+        perfusion=np.array([props[i].perfusion_coefficient for i in layer]),
+        layer=layer,
+        layer_names=tuple(stack.layers[i].name for i in range(len(edges) - 1)),
+    )
+
+
+def _temperature(value: Any, field: str) -> float:
+    result = parse_quantity(value, "temperature", field)
+    if not T_MIN_C <= result <= T_MAX_C:
+        raise InputError(field, f"{value!r} is outside {T_MIN_C:g}…{T_MAX_C:g} °C")
+    return result
+
+
+def _per_node(grid: Grid, value: np.ndarray | float, field: str, unit: str) -> np.ndarray:
+    """`value` as one finite number per node (a scalar is repeated)."""
+    array = np.asarray(value, dtype=float)
+    if array.ndim > 0 and array.shape != grid.z.shape or not np.all(np.isfinite(array)):
+        raise InputError(field, f"need a finite number or one finite value [{unit}] at each of the {grid.z.size} "
+                                f"grid nodes, got shape {array.shape}")
+    return np.array(np.broadcast_to(array, grid.z.shape))
+
+
+def _source(grid: Grid, source: np.ndarray | float | None) -> np.ndarray:
+    return np.zeros(grid.z.size) if source is None else _per_node(grid, source, "source", "W/mm³")
+
+
+@dataclass(frozen=True)
+class _System:
+    """M dT/dt = −A T + b over the free nodes (all but the bottom one, whose temperature is fixed)."""
+
+    capacity: np.ndarray  # M [J/(mm²·K)]
+    diag: np.ndarray  # diagonal of A [W/(mm²·K)]
+    off: np.ndarray  # off-diagonal of A: minus the element conductances [W/(mm²·K)]
+    b: np.ndarray  # [W/mm²]
+    perfusion: np.ndarray  # lumped ω ρ_b c_b [W/(mm²·K)]
+    sources: np.ndarray  # lumped Q [W/mm²]
+    g_bottom: float  # conductance of the last element [W/(mm²·K)]
+
+    def apply(self, T: np.ndarray) -> np.ndarray:
+        """A·T."""
+        out = self.diag * T
+        out[:-1] += self.off * T[1:]
+        out[1:] += self.off * T[:-1]
+        return out
+
+    def factor(self, weight: float) -> np.ndarray:
+        """Banded Cholesky factor of M + weight·A (symmetric positive definite)."""
+        ab = np.zeros((2, self.diag.size))
+        ab[0, 1:] = weight * self.off
+        ab[1] = self.capacity + weight * self.diag
+        return cholesky_banded(ab)
+
+
+def _system(grid: Grid, boundary: SkinBoundary, q: np.ndarray, t_core: float, t_arterial: float) -> _System:
+    g = grid.conductivity / grid.dz  # one per element; element e joins nodes e and e + 1
+    perfusion = grid.lumped(grid.perfusion)[:-1]
+    sources = (q * grid.volume)[:-1]
+    diag = perfusion + g
+    diag[1:] += g[:-1]
+    diag[0] += boundary.h_eff
+    b = perfusion * t_arterial + sources
+    b[0] += boundary.h_eff * boundary.t_env + boundary.flux
+    b[-1] += g[-1] * t_core
+    return _System(grid.lumped(grid.heat_capacity)[:-1], diag, -g[:-1], b, perfusion, sources, float(g[-1]))
+
+
+def steady_state(
+    grid: Grid,
+    boundary: SkinBoundary | None = None,
+    source: np.ndarray | float | None = None,
+    t_core: Any = 37.0,
+    t_arterial: Any = 37.0,
+) -> np.ndarray:
+    """Steady temperature [°C] at the grid nodes: A T = b (default boundary: still air at 25 °C, no source)."""
+    system = _system(grid, boundary or SkinBoundary(), _source(grid, source), _temperature(t_core, "t_core"),
+                     _temperature(t_arterial, "t_arterial"))
+    ab = np.zeros((2, system.diag.size))
+    ab[0, 1:] = system.off
+    ab[1] = system.diag
+    free = cho_solve_banded((cholesky_banded(ab), False), system.b)
+    return np.append(free, _temperature(t_core, "t_core"))
+
+
+def solve_pennes(
+    grid: Grid,
+    duration: Any,
+    dt: Any = 1.0,
+    boundary: SkinBoundary | None = None,
+    source: np.ndarray | float | None = None,
+    t_core: Any = 37.0,
+    t_arterial: Any = 37.0,
+    initial: np.ndarray | float | None = None,
+    theta: float = 0.5,
+) -> xr.Dataset:
+    """Temperature T(t, z) [°C] for `duration` [s] at time step `dt` [s] (rounded down to fit whole steps).
+
+    `boundary` the skin condition (default still air at 25 °C); `source` Q [W/mm³] at the nodes (e.g. μa·φ),
+    constant over the run; `t_core` [°C] fixed at the bottom node; `t_arterial` [°C] of the perfusing blood;
+    `initial` the starting temperature [°C], a number or one per node (default: the steady state in still air
+    at 25 °C without source); `theta` the implicitness (½ Crank–Nicolson, 1 backward Euler).
+
+    The result holds the energy bookkeeping per mm² of skin [J/mm²] over the run: stored heat, and the heat
+    from the source, through the skin surface, through the bottom and from perfusion; the scheme conserves
+    energy, so ``energy_residual`` (stored − the sum of the others, relative to the largest term) is round-off.
+    """
+    duration_s = parse_quantity(duration, "time", "duration")
+    dt_s = parse_quantity(dt, "time", "dt")
+    if duration_s <= 0:
+        raise InputError("duration", f"{duration!r} must be a positive time")
+    if dt_s <= 0:
+        raise InputError("dt", f"{dt!r} must be a positive time step")
+    if not 0.5 <= theta <= 1.0:
+        raise InputError("theta", f"{theta!r} must lie within 0.5 (Crank–Nicolson) … 1 (backward Euler)")
+    boundary = boundary or SkinBoundary()
+    core = _temperature(t_core, "t_core")
+    arterial = _temperature(t_arterial, "t_arterial")
+    q = _source(grid, source)
+    if initial is None:
+        T0 = steady_state(grid, t_core=core, t_arterial=arterial)
+    else:
+        T0 = _per_node(grid, initial, "initial", "°C")
+        if T0.min() < T_MIN_C or T0.max() > T_MAX_C:
+            raise InputError("initial", f"temperatures must lie within {T_MIN_C:g}…{T_MAX_C:g} °C")
+        T0[-1] = core
+    n_steps = max(1, math.ceil(duration_s / dt_s - 1e-9))
+    step = duration_s / n_steps
+    system = _system(grid, boundary, q, core, arterial)
+
+    # Step schedule: (step length, θ); the first step as two backward-Euler half steps (Rannacher start).
+    plan = [(step / 2, 1.0), (step / 2, 1.0)] + [(step, theta)] * (n_steps - 1)
+    factors: dict[tuple[float, float], np.ndarray] = {}
+    T = np.empty((n_steps + 1, grid.z.size))
+    T[0] = T0
+    free = T0[:-1].copy()
+    surface = bottom = perfused = 0.0
+    row = 0
+    for k, (tau, th) in enumerate(plan):
+        key = (tau, th)
+        if key not in factors:
+            factors[key] = system.factor(th * tau)
+        rhs = system.capacity * free - (1.0 - th) * tau * system.apply(free) + tau * system.b
+        new = cho_solve_banded((factors[key], False), rhs)
+        mean = th * new + (1.0 - th) * free
+        surface += tau * (boundary.h_eff * (boundary.t_env - mean[0]) + boundary.flux)
+        bottom += tau * system.g_bottom * (core - mean[-1])
+        perfused += tau * float(np.sum(system.perfusion * (arterial - mean)))
+        free = new
+        if k >= 1:
+            row += 1
+            T[row, :-1] = free
+            T[row, -1] = core
+    stored = float(np.sum(system.capacity * (T[-1, :-1] - T0[:-1])))
+    sourced = duration_s * float(np.sum(system.sources))
+    terms = np.array([stored, sourced, surface, bottom, perfused])
+    residual = (stored - sourced - surface - bottom - perfused) / max(float(np.max(np.abs(terms))), 1e-300)
+
+    energy = {"units": "J/mm^2", "note": "per mm² of skin, over the whole run"}
+    return xr.Dataset(
+        {
+            "temperature": (("t", "z"), T, {"units": "degC", "long_name": "tissue temperature"}),
+            "surface_temperature": ("t", T[:, 0], {"units": "degC", "long_name": "skin surface temperature"}),
+            "source": ("z", q, {"units": "W/mm^3", "long_name": "volumetric heat source Q"}),
+            "energy_stored": ((), stored, {**energy, "long_name": "change of stored heat"}),
+            "energy_source": ((), sourced, {**energy, "long_name": "heat from the source Q"}),
+            "energy_surface": ((), surface, {**energy, "long_name": "heat in through the skin surface"}),
+            "energy_bottom": ((), bottom, {**energy, "long_name": "heat in through the bottom (core) boundary"}),
+            "energy_perfusion": ((), perfused, {**energy, "long_name": "heat from perfusion (negative: carried off)"}),
+            "energy_residual": ((), residual, {"units": "1", "long_name": "stored − inputs, relative to the largest"}),
+        },
+        coords={
+            "t": ("t", np.arange(n_steps + 1) * step, {"units": "s", "long_name": "time"}),
+            "z": ("z", grid.z, {"units": "mm", "long_name": "depth below the skin surface"}),
+        },
+        attrs={
+            "solver": "1-D Pennes, vertex-centred finite volumes, theta-scheme with Rannacher start",
+            "theta": theta,
+            "dt_s": step,
+            "t_core_c": core,
+            "t_arterial_c": arterial,
+            "boundary": boundary.model_dump_json(),
+            "layer_names": ", ".join(grid.layer_names),
+            "lightdose_version": __version__,
+        },
+    )

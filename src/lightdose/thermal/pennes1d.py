@@ -255,11 +255,11 @@ class _System:
         out[1:] += self.off * T[:-1]
         return out
 
-    def factor(self, weight: float) -> np.ndarray:
-        """Banded Cholesky factor of M + weight·A (symmetric positive definite)."""
+    def factor(self, weight: float, storage: bool = True) -> np.ndarray:
+        """Banded Cholesky factor of M + weight·A, or of weight·A without `storage` (symmetric positive definite)."""
         ab = np.zeros((2, self.diag.size))
         ab[0, 1:] = weight * self.off
-        ab[1] = self.capacity + weight * self.diag
+        ab[1] = weight * self.diag + (self.capacity if storage else 0.0)
         return cholesky_banded(ab)
 
 
@@ -284,13 +284,11 @@ def steady_state(
     t_arterial: Any = 37.0,
 ) -> np.ndarray:
     """Steady temperature [°C] at the grid nodes: A T = b (default boundary: still air at 25 °C, no source)."""
-    system = _system(grid, boundary or SkinBoundary(), _source(grid, source), _temperature(t_core, "t_core"),
+    core = _temperature(t_core, "t_core")
+    system = _system(grid, boundary or SkinBoundary(), _source(grid, source), core,
                      _temperature(t_arterial, "t_arterial"))
-    ab = np.zeros((2, system.diag.size))
-    ab[0, 1:] = system.off
-    ab[1] = system.diag
-    free = cho_solve_banded((cholesky_banded(ab), False), system.b)
-    return np.append(free, _temperature(t_core, "t_core"))
+    free = cho_solve_banded((system.factor(1.0, storage=False), False), system.b)
+    return np.append(free, core)
 
 
 def solve_pennes(
@@ -304,7 +302,7 @@ def solve_pennes(
     initial: np.ndarray | float | None = None,
     theta: float = 0.5,
 ) -> xr.Dataset:
-    """Temperature T(t, z) [°C] for `duration` [s] at time step `dt` [s] (rounded down to fit whole steps).
+    """Temperature T(t, z) [°C] for `duration` [s] in equal steps of at most `dt` [s].
 
     `boundary` the skin condition (default still air at 25 °C); `source` Q [W/mm³] at the nodes (e.g. μa·φ),
     constant over the run; `t_core` [°C] fixed at the bottom node; `t_arterial` [°C] of the perfusing blood;

@@ -15,6 +15,7 @@ energy             J            "8 J", "4000 mJ"
 temperature        degC         "42 degC", "42 °C", "310 K", "104 degF"
 irradiance         W/mm^2       "50 mW/cm^2", "0.2 W/cm^2"
 fluence            J/mm^2       "4 J/cm^2"
+heat_transfer      W/(mm^2·K)   "10 W/m^2/K" (convection, contact conductance)
 dimensionless      1            0.65, "65 %"
 =================  ===========  ==========================================
 
@@ -47,6 +48,7 @@ CANONICAL_UNITS: dict[str, str] = {
     "temperature": "degC",
     "irradiance": "W/mm^2",
     "fluence": "J/mm^2",
+    "heat_transfer": "W/(mm^2*K)",
     "dimensionless": "dimensionless",
 }
 
@@ -60,6 +62,7 @@ _EXAMPLES: dict[str, str] = {
     "temperature": "'42 degC'",
     "irradiance": "'50 mW/cm^2'",
     "fluence": "'4 J/cm^2'",
+    "heat_transfer": "'10 W/m^2/K'",
     "dimensionless": "'0.65' or '65 %'",
 }
 
@@ -146,4 +149,5 @@ Energy = Annotated[float, _validator("energy")]
 Temperature = Annotated[float, _validator("temperature")]
 Irradiance = Annotated[float, _validator("irradiance")]
 Fluence = Annotated[float, _validator("fluence")]
+HeatTransferCoefficient = Annotated[float, _validator("heat_transfer")]
 Fraction = Annotated[float, _validator("dimensionless")]

@@ -23,9 +23,8 @@ from dataclasses import dataclass
 from typing import Annotated, Any
 
 import numpy as np
-import pint
 import xarray as xr
-from pydantic import BeforeValidator, Field, model_validator
+from pydantic import Field, model_validator
 from scipy.linalg import cho_solve_banded, cholesky_banded
 
 from lightdose import __version__
@@ -34,37 +33,8 @@ from lightdose.errors import InputError
 from lightdose.model_base import FrozenModel
 from lightdose.thermal.burn import T_MAX_C, T_MIN_C
 from lightdose.thermal.properties import ThermalProperties, thermal_properties
-from lightdose.units import Irradiance, Temperature, parse_quantity, ureg
+from lightdose.units import HeatTransferCoefficient, Irradiance, Temperature, parse_quantity
 
-H_UNIT = "W/(mm^2*K)"
-"""Canonical unit of heat-transfer coefficients (1 W/(m²·K) = 1e-6 W/(mm²·K))."""
-
-
-def parse_heat_transfer_coefficient(value: Any, field: str = "h") -> float:
-    """A heat-transfer coefficient in W/(mm²·K); strings may carry any unit ("10 W/m^2/K")."""
-    if isinstance(value, bool):
-        raise InputError(field, f"expected a heat-transfer coefficient, got {value!r}")
-    if isinstance(value, int | float):
-        result = float(value)
-    else:
-        try:
-            result = float(ureg.Quantity(str(value)).to(H_UNIT).magnitude)
-        except (pint.errors.PintError, ValueError, TypeError, AttributeError) as exc:
-            raise InputError(field, f"cannot read {value!r} as a heat-transfer coefficient ({exc}); "
-                                    "write e.g. '10 W/m^2/K'") from None
-    if not math.isfinite(result) or result < 0:
-        raise InputError(field, f"{value!r} must be a finite, non-negative heat-transfer coefficient")
-    return result
-
-
-def _h_validator(value: Any) -> float:
-    try:
-        return parse_heat_transfer_coefficient(value)
-    except InputError as exc:
-        raise ValueError(exc.reason) from None
-
-
-HeatTransferCoefficient = Annotated[float, BeforeValidator(_h_validator)]
 BodyTemperature = Annotated[Temperature, Field(ge=T_MIN_C, le=T_MAX_C)]
 
 
@@ -76,9 +46,9 @@ class SkinBoundary(FrozenModel):
     heater, light absorbed in the outermost layer). Together a Robin condition q_in = h_eff (T_env − T_s) + flux.
     """
 
-    h_air: HeatTransferCoefficient = Field(default=1e-5, description="W/(mm²·K); default 10 W/(m²·K)")
+    h_air: HeatTransferCoefficient = Field(default=1e-5, ge=0.0, description="W/(mm²·K); default 10 W/(m²·K)")
     t_air: BodyTemperature = Field(default=25.0, description="°C")
-    h_contact: HeatTransferCoefficient = Field(default=0.0, description="W/(mm²·K)")
+    h_contact: HeatTransferCoefficient = Field(default=0.0, ge=0.0, description="W/(mm²·K)")
     t_pad: BodyTemperature | None = Field(default=None, description="°C; needed when h_contact > 0")
     flux: Irradiance = Field(default=0.0, description="W/mm² absorbed at the surface, positive into the skin")
 

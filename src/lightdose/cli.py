@@ -404,3 +404,42 @@ def depth_dose_command(
                   "Heuristic PBM window at the target: 1–10 J/cm² (Huang et al. 2009). Not a medical device.")
     if png:
         console.print(f"Plot written to {escape(png)}.")
+
+
+@app.command()
+@user_errors_exit_cleanly
+def heat(
+    device: str = typer.Option(..., "--device", help="Light device or heating-pad-42 (see `lightdose devices`)."),
+    site: str = typer.Option(..., "--site", help="Body site (see `lightdose sites`)."),
+    time: str = typer.Option(..., "--time", help="Session length, e.g. 30min."),
+    distance: str = typer.Option("0 cm", "--distance", help="Gap between device and skin (0 = contact)."),
+    skin_type: str = typer.Option("III", "--skin-type", help="Fitzpatrick skin type I–VI."),
+    neuropathy: bool = typer.Option(False, "--neuropathy", help="Diabetic neuropathy (less perfusion, thinner pad)."),
+    pad_heat: str = typer.Option("0 mW/cm^2", "--pad-heat", help="Waste heat of a contact LED pad into the skin."),
+    png: str | None = typer.Option(None, "--png", help="Write skin and target temperature over time to this PNG."),
+    json_output: bool = typer.Option(False, "--json", help="Print JSON instead of a table."),
+) -> None:
+    """Skin and tissue temperature during a session (1-D Pennes bioheat), burn dose and time above 43 °C."""
+    from lightdose.anatomy import Person
+    from lightdose.thermal.session import heat_session, summary
+
+    ds = heat_session(device, site, Person(skin_type=skin_type, neuropathy=neuropathy), time=time,
+                      distance=distance, pad_heat_flux=pad_heat)
+    if png:
+        from lightdose.thermal.plot import plot_session
+
+        plot_session(ds, png)
+    result = summary(ds)
+    if json_output:
+        print_json(result)
+        return
+    console.print(f"{device} on {site} for {float(ds.t[-1]) / 60:g} min (1-D Pennes bioheat, resting perfusion)")
+    console.print(f"Skin: {result['skin_temp_c'][0]:.1f} → {result['skin_temp_c'][-1]:.1f} °C, peak "
+                  f"{result['peak_skin_temp_c']:.1f} °C; above 43 °C for {result['time_above_43c_s']:.0f} s; "
+                  f"CEM43 {result['cem43_min']:.3g} min; Arrhenius Ω {result['omega']:.2g} (Ω = 1 ≈ 2nd-degree burn)")
+    for name, temps in result["temp_at_targets_c"].items():
+        console.print(f"{name}: {temps['start']:.1f} → {temps['end']:.1f} °C")
+    for note in result["warnings"]:
+        console.print(f"[yellow]warning:[/] {escape(note)}")
+    console.print("Contact limit for applied parts ≥ 10 min: 43 °C (IEC 60601-1); pain is no safeguard on an "
+                  "insensate foot. Not a medical device.")

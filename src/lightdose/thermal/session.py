@@ -1,0 +1,171 @@
+"""A treatment session as a heat problem: light absorbed in the layers (μa·φ per band) or a heating pad on the skin,
+solved with the 1-D Pennes model, with the skin temperature, burn dose and target temperatures that follow.
+
+Heat sources and boundary (1-D, on the beam axis, under the centre of the device):
+- light: Q(z) = Σ_bands μa,b(z)·φb(z) [W/mm³], φ from :func:`lightdose.transport.dose.depth_dose` (fast solver);
+- a contact LED pad covers the skin: heat leaves through the pad to the room with :data:`H_UNDER_PAD`
+  (lightdose estimate for a thin insulating pad), and the pad's own electrical waste heat enters the skin as
+  `pad_heat_flux` (not published for the presets: default 0, give it when measured);
+- a panel or probe at a distance leaves the skin bare: convection and radiation to the room, :data:`H_BARE_SKIN`;
+- a heating pad holds its surface at its set temperature; the contact conductance :data:`H_HEATING_PAD_CONTACT`
+  (lightdose estimate) couples it to the skin.
+Perfusion is constant at resting values (the rise of perfusion with temperature is not modelled yet, so heating
+is overestimated in long sessions); diabetic neuropathy halves the perfusion of the skin layers (lightdose
+assumption standing for the blunted microvascular response, SCIENCE.md §7).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import xarray as xr
+
+from lightdose.anatomy import LayerStack, Person
+from lightdose.anatomy import sites as site_library
+from lightdose.errors import InputError
+from lightdose.thermal.burn import arrhenius_omega, cem43, time_above
+from lightdose.thermal.pennes1d import SkinBoundary, make_grid, solve_pennes
+from lightdose.thermal.properties import ThermalProperties, thermal_properties
+from lightdose.units import parse_quantity
+
+H_BARE_SKIN = 10e-6
+"""Convection + linearised radiation from bare skin to a room at rest [W/(mm²·K)] (≈ 10 W/(m²·K))."""
+H_UNDER_PAD = 5e-6
+"""Heat loss through a thin contact pad to the room [W/(mm²·K)] (≈ 5 W/(m²·K), lightdose estimate)."""
+H_HEATING_PAD_CONTACT = 100e-6
+"""Contact conductance between a heating pad's surface and the skin [W/(mm²·K)] (≈ 100 W/(m²·K), estimate)."""
+ROOM_TEMPERATURE_C = 25.0
+NEUROPATHY_SKIN_PERFUSION_FACTOR = 0.5
+"""Resting skin perfusion with diabetic neuropathy relative to healthy skin (lightdose assumption)."""
+MW_CM2_TO_W_MM2 = 1e-5
+NARROW_BEAM_RADIUS_MM = 25.0
+"""Equivalent beam radius [mm] below which the 1-D model's neglect of lateral heat flow matters (a warning)."""
+
+
+def _layer_properties(stack: LayerStack, neuropathy: bool) -> list[ThermalProperties]:
+    props = []
+    for layer in stack.layers:
+        name = layer.tissue if isinstance(layer.tissue, str) else layer.tissue.name.split(" ")[0]
+        p = thermal_properties(name)
+        if neuropathy and name.startswith("dermis"):
+            p = p.model_copy(update={"perfusion": p.perfusion * NEUROPATHY_SKIN_PERFUSION_FACTOR})
+        props.append(p)
+    return props
+
+
+def _light_source(device: Any, base: LayerStack, person: Person, distance: Any, z_nodes: np.ndarray,
+                  stack: LayerStack) -> tuple[np.ndarray, dict[str, Any]]:
+    """Absorbed power density [W/mm³] at the thermal grid nodes, and a summary of the light dose."""
+    from lightdose.transport.dose import depth_dose
+
+    dose = depth_dose(device, base, person, distance=distance, exposure=1.0, max_depth=float(z_nodes[-1]) + 1.0)
+    z = dose.z.values
+    q = np.zeros(z_nodes.size)
+    for b in range(dose.sizes["band"]):
+        wavelength = float(dose.wavelength_nm[b])
+        mua = np.array([op.mua[0] for _, op in stack.optical_properties(wavelength)])
+        edges = np.asarray(stack.boundaries)
+        layer_of_node = np.clip(np.searchsorted(edges, z_nodes, side="right") - 1, 0, len(mua) - 1)
+        phi = np.interp(z_nodes, z, dose.fluence_rate.values[b]) * MW_CM2_TO_W_MM2
+        q += mua[layer_of_node] * phi
+    radius = float(dose.beam_radius.min())
+    summary: dict[str, Any] = {"surface_irradiance_mw_cm2": float(dose.surface_irradiance.sum()),
+                               "beam_radius_mm": radius}
+    if radius < NARROW_BEAM_RADIUS_MM:
+        summary["warning"] = (
+            f"the beam is narrow (equivalent radius {radius:.3g} mm): this 1-D model ignores lateral heat flow and "
+            "overestimates the heating (a 2-D r–z bioheat model is not implemented yet)"
+        )
+    return q, summary
+
+
+def heat_session(
+    device: Any,
+    site: str | LayerStack,
+    person: Person | None = None,
+    time: Any = "30 min",
+    distance: Any = 0.0,
+    pad_heat_flux: Any = 0.0,
+    dt: Any = 1.0,
+    depth: Any = 40.0,
+) -> xr.Dataset:
+    """Temperature T(t, z) [°C] during a session, with skin temperature, burn dose and target temperatures.
+
+    `device`: a light device (name or model) or the ``heating-pad-42`` preset; `pad_heat_flux`: electrical waste
+    heat of a contact LED pad entering the skin ("5 mW/cm^2"; default 0).
+    """
+    from lightdose import devices
+    from lightdose.devices.heat_sources import HeatingPad, InfraredSauna
+
+    duration_s = parse_quantity(time, "time", "time")
+    if duration_s <= 0:
+        raise InputError("time", f"{time!r} must be a positive session length")
+    person = person or Person()
+    base = site_library.get(site) if isinstance(site, str) else site
+    stack = person.apply(base)
+    grid = make_grid(stack, depth=depth, properties=_layer_properties(stack, person.neuropathy))
+    flux = parse_quantity(pad_heat_flux, "irradiance", "pad_heat_flux")
+    if flux < 0:
+        raise InputError("pad_heat_flux", f"{pad_heat_flux!r} must be ≥ 0")
+    model = devices.get(device) if isinstance(device, str) else device
+    source = np.zeros(grid.z.size)
+    light: dict[str, Any] = {}
+    if isinstance(model, InfraredSauna):
+        raise InputError("device", "a sauna heats the whole body: use `lightdose sauna` (the whole-body model)")
+    if isinstance(model, HeatingPad):
+        boundary = SkinBoundary(h_air=0.0, h_contact=H_HEATING_PAD_CONTACT, t_pad=model.surface_temperature)
+    else:
+        distance_mm = parse_quantity(distance, "length", "distance")
+        source, light = _light_source(model, base, person, distance_mm, grid.z, stack)
+        if model.contact and distance_mm == 0:
+            boundary = SkinBoundary(h_air=H_UNDER_PAD, t_air=ROOM_TEMPERATURE_C, flux=flux)
+        else:
+            boundary = SkinBoundary(h_air=H_BARE_SKIN, t_air=ROOM_TEMPERATURE_C)
+    ds = solve_pennes(grid, duration=duration_s, dt=dt, boundary=boundary, source=source)
+    t = ds.t.values
+    skin = ds.surface_temperature.values
+    basal_depth = next((b for b, layer in zip(stack.boundaries[1:], stack.layers, strict=False)
+                        if "epidermis" in layer.name or "epidermis" in str(layer.tissue)), 0.1)
+    basal = np.array([np.interp(basal_depth, grid.z, row) for row in ds.temperature.values])
+    targets = {
+        tg.name: np.array([np.interp(tg.depth_mid, grid.z, row) for row in ds.temperature.values])
+        for tg in stack.targets
+    }
+    ds = ds.assign(
+        basal_epidermis_temperature=("t", basal, {"units": "degC", "depth_mm": basal_depth}),
+        **{f"target_temperature_{name}": ("t", values, {"units": "degC", "target": name})
+           for name, values in targets.items()},
+    )
+    ds.attrs.update({
+        "device": getattr(model, "name", str(device)),
+        "site": stack.name,
+        "person": person.model_dump_json(),
+        "peak_skin_temp_c": float(skin.max()),
+        "time_above_43c_s": float(time_above(t, skin, 43.0)),
+        "cem43_min": float(cem43(t, basal)),
+        "omega": float(arrhenius_omega(t, basal)),
+        "boundary": boundary.model_dump_json(),
+        "warnings": "; ".join(w for w in [light.pop("warning", "")] if w),
+        **light,
+    })
+    return ds
+
+
+def summary(ds: xr.Dataset) -> dict[str, Any]:
+    """The JSON of `lightdose heat`: skin temperature over time, peak, time above 43 °C, burn dose, targets."""
+    step = max(1, ds.sizes["t"] // 600)  # at most ~600 points of the time series
+    targets = [v for v in ds.data_vars if str(v).startswith("target_temperature_")]
+    return {
+        "device": ds.attrs["device"],
+        "site": ds.attrs["site"],
+        "t_s": ds.t.values[::step].round(3).tolist(),
+        "skin_temp_c": ds.surface_temperature.values[::step].round(4).tolist(),
+        "peak_skin_temp_c": ds.attrs["peak_skin_temp_c"],
+        "time_above_43c_s": ds.attrs["time_above_43c_s"],
+        "cem43_min": ds.attrs["cem43_min"],
+        "omega": ds.attrs["omega"],
+        "warnings": [w for w in ds.attrs.get("warnings", "").split("; ") if w],
+        "temp_at_targets_c": {ds[v].attrs["target"]: {"start": float(ds[v].values[0]), "end": float(ds[v].values[-1]),
+                                                      "peak": float(ds[v].values.max())} for v in targets},
+    }

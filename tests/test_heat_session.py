@@ -1,0 +1,83 @@
+"""Light and heating-pad sessions as heat problems: plausibility (SCIENCE.md §6), bookkeeping and bad input."""
+
+import json
+
+import numpy as np
+import pytest
+from typer.testing import CliRunner
+
+from lightdose.anatomy import Person
+from lightdose.cli import app
+from lightdose.errors import InputError
+from lightdose.thermal.session import heat_session
+
+
+@pytest.fixture(scope="module")
+def pad_sessions():
+    healthy = heat_session("pad-890", "foot-dorsum", Person(), time="30 min")
+    neuropathic = heat_session("pad-890", "foot-dorsum", Person(neuropathy=True), time="30 min")
+    return healthy, neuropathic
+
+
+def test_890_pad_warms_perfused_skin_by_a_few_degrees(pad_sessions):
+    # SCIENCE.md §6: a large-area pad absorbing ~45 % of 32 mW/cm² warms perfused skin by ~3–5 °C over 8–30 min
+    healthy, _ = pad_sessions
+    rise = float(healthy.surface_temperature[-1] - healthy.surface_temperature[0])
+    assert 2.0 < rise < 8.0
+    assert healthy.attrs["peak_skin_temp_c"] < 43.0
+
+
+def test_poorly_perfused_foot_warms_more(pad_sessions):
+    healthy, neuropathic = pad_sessions
+    assert float(neuropathic.surface_temperature[-1]) > float(healthy.surface_temperature[-1])
+    assert neuropathic.attrs["cem43_min"] > healthy.attrs["cem43_min"]
+
+
+def test_energy_balance_closes(pad_sessions):
+    for ds in pad_sessions:
+        assert abs(float(ds.energy_residual)) < 1e-6
+
+
+def test_heating_pad_brings_skin_towards_but_not_above_its_set_temperature():
+    ds = heat_session("heating-pad-42", "forefoot-plantar", time="30 min")
+    skin = ds.surface_temperature.values
+    assert skin[-1] > skin[0] + 3.0
+    assert skin.max() < 42.0
+
+
+def test_narrow_beam_is_flagged():
+    ds = heat_session("probe-810", "wrist", time="2 min")
+    assert "lateral heat flow" in ds.attrs["warnings"]
+
+
+@pytest.mark.parametrize("kwargs, field", [({"time": "-5 min"}, "time"), ({"time": "5 kg"}, "time"),
+                                           ({"pad_heat_flux": "-1 mW/cm^2"}, "pad_heat_flux"),
+                                           ({"distance": "-3 cm"}, "distance")])
+def test_bad_input_names_the_field(kwargs, field):
+    with pytest.raises(InputError) as info:
+        heat_session("panel-660-850", "knee", **{"time": "1 min", **kwargs})
+    assert info.value.field == field
+
+
+def test_sauna_is_sent_to_the_whole_body_model():
+    with pytest.raises(InputError, match="lightdose sauna"):
+        heat_session("sauna-infrared-60", "heel", time="1 min")
+
+
+def test_cli_heat_json_keys_and_png(tmp_path):
+    png = tmp_path / "heat.png"
+    result = CliRunner().invoke(app, ["heat", "--device", "pad-890", "--site", "heel", "--time", "10min",
+                                      "--png", str(png), "--json"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    for key in ("t_s", "skin_temp_c", "peak_skin_temp_c", "time_above_43c_s", "cem43_min", "omega",
+                "temp_at_targets_c"):
+        assert key in data
+    assert data["peak_skin_temp_c"] == pytest.approx(max(data["skin_temp_c"]), abs=0.05)
+    assert np.all(np.diff(data["t_s"]) > 0)
+    assert png.stat().st_size > 10_000
+
+
+def test_cli_heat_bad_time_is_one_line():
+    result = CliRunner().invoke(app, ["heat", "--device", "pad-890", "--site", "heel", "--time", "-5min"])
+    assert result.exit_code == 2 and "time" in result.stderr and len(result.stderr.strip().splitlines()) == 1

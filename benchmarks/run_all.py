@@ -7,6 +7,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+import bench_bioheat  # noqa: E402
 import bench_fast_solver  # noqa: E402
 import bench_mc  # noqa: E402
 
@@ -17,6 +18,8 @@ def main() -> None:
     bench_mc.main()
     print("\n## Fast δ-P1 solver and dose at depth (benchmarks/bench_fast_solver.py)\n")
     bench_fast_solver.main()
+    print("\n## 1-D bioheat (benchmarks/bench_bioheat.py)\n")
+    bench_bioheat.main()
 
 
 if __name__ == "__main__":

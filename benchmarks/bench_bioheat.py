@@ -1,0 +1,52 @@
+"""Speed of the 1-D bioheat solver (issue target: a 40-minute 1-D session in under 0.5 s).
+
+Prints a Markdown table and writes benchmarks/results/bioheat.json (median of 5 runs after a warm-up).
+"""
+
+from __future__ import annotations
+
+import json
+import statistics
+import time
+from pathlib import Path
+
+import numpy as np
+
+from lightdose.anatomy import sites
+from lightdose.thermal import make_grid, solve_pennes
+from lightdose.thermal.session import heat_session
+
+RESULTS = Path(__file__).resolve().parent / "results"
+
+
+def _median_s(func, repeats: int = 5) -> float:
+    func()
+    samples = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        func()
+        samples.append(time.perf_counter() - start)
+    return statistics.median(samples)
+
+
+def main() -> None:
+    """Time the cases and print a table."""
+    grid = make_grid(sites.get("foot-dorsum"))
+    source = 7.5e-5 * np.exp(-grid.z / 2.0)
+    cases = {
+        f"solve_pennes, foot-dorsum ({grid.z.size} nodes), 40 min, dt 1 s": lambda: solve_pennes(
+            grid, duration="40 min", dt=1.0, source=source),
+        "heat_session pad-890 on foot-dorsum, 40 min (light dose + bioheat + burn dose)": lambda: heat_session(
+            "pad-890", "foot-dorsum", time="40 min"),
+        "heat_session heating-pad-42 on heel, 40 min": lambda: heat_session("heating-pad-42", "heel", time="40 min"),
+    }
+    rows = {name: _median_s(func) for name, func in cases.items()}
+    print("| case | median time [s] |\n|---|---:|")
+    for name, seconds in rows.items():
+        print(f"| {name} | {seconds:.3f} |")
+    RESULTS.mkdir(exist_ok=True)
+    (RESULTS / "bioheat.json").write_text(json.dumps({"median_s": rows}, indent=2))
+
+
+if __name__ == "__main__":
+    main()

@@ -45,9 +45,22 @@ def test_heating_pad_brings_skin_towards_but_not_above_its_set_temperature():
     assert skin.max() < 42.0
 
 
-def test_narrow_beam_is_flagged():
-    ds = heat_session("probe-810", "wrist", time="2 min")
-    assert "lateral heat flow" in ds.attrs["warnings"]
+def test_narrow_beam_is_solved_in_r_z_and_heats_less_than_in_1d():
+    """A 1 cm² probe loses heat sideways: the r–z session must heat the skin less than a 1-D (infinitely wide) one."""
+    from lightdose.thermal import session
+
+    narrow = heat_session("probe-810", "wrist", time="10 min")
+    assert "r-z" in narrow.attrs["solver"]
+    original = session.NARROW_BEAM_RADIUS_MM
+    try:
+        session.NARROW_BEAM_RADIUS_MM = 0.0  # force the 1-D model for comparison
+        wide = heat_session("probe-810", "wrist", time="10 min")
+    finally:
+        session.NARROW_BEAM_RADIUS_MM = original
+    assert "1-D" in wide.attrs["solver"]
+    rise_rz = float(narrow.surface_temperature[-1] - narrow.surface_temperature[0])
+    rise_1d = float(wide.surface_temperature[-1] - wide.surface_temperature[0])
+    assert 0 < rise_rz < rise_1d
 
 
 @pytest.mark.parametrize("kwargs, field", [({"time": "-5 min"}, "time"), ({"time": "5 kg"}, "time"),

@@ -1,7 +1,8 @@
 """A treatment session as a heat problem: light absorbed in the layers (μa·φ per band) or a heating pad on the skin,
 solved with the 1-D Pennes model, with the skin temperature, burn dose and target temperatures that follow.
 
-Heat sources and boundary (1-D, on the beam axis, under the centre of the device):
+Heat sources and boundary (on the beam axis, under the centre of the device; 1-D for broad exposures, r–z for
+beams narrower than :data:`NARROW_BEAM_RADIUS_MM`):
 - light: Q(z) = Σ_bands μa,b(z)·φb(z) [W/mm³], φ from :func:`lightdose.transport.dose.depth_dose` (fast solver);
 - a contact LED pad covers the skin: heat leaves through the pad to the room with :data:`H_UNDER_PAD`
   (lightdose estimate for a thin insulating pad), and the pad's own electrical waste heat enters the skin as
@@ -26,6 +27,7 @@ from lightdose.anatomy import sites as site_library
 from lightdose.errors import InputError
 from lightdose.thermal.burn import arrhenius_omega, cem43, time_above
 from lightdose.thermal.pennes1d import SkinBoundary, make_grid, solve_pennes
+from lightdose.thermal.pennes_rz import make_grid_rz, solve_rz
 from lightdose.thermal.properties import ThermalProperties, thermal_properties
 from lightdose.units import parse_quantity
 
@@ -40,7 +42,9 @@ NEUROPATHY_SKIN_PERFUSION_FACTOR = 0.5
 """Resting skin perfusion with diabetic neuropathy relative to healthy skin (lightdose assumption)."""
 MW_CM2_TO_W_MM2 = 1e-5
 NARROW_BEAM_RADIUS_MM = 25.0
-"""Equivalent beam radius [mm] below which the 1-D model's neglect of lateral heat flow matters (a warning)."""
+"""Equivalent beam radius [mm] below which lateral heat flow matters: the session is solved in r–z."""
+RZ_MIN_STEP_S = 5.0
+"""Time step of r–z sessions [s] (halving it changes the skin temperature by ~0.002 °C; docs/benchmarks.md)."""
 
 
 def _layer_properties(stack: LayerStack, neuropathy: bool) -> list[ThermalProperties]:
@@ -72,12 +76,27 @@ def _light_source(device: Any, base: LayerStack, person: Person, distance: Any, 
     radius = float(dose.beam_radius.min())
     summary: dict[str, Any] = {"surface_irradiance_mw_cm2": float(dose.surface_irradiance.sum()),
                                "beam_radius_mm": radius}
-    if radius < NARROW_BEAM_RADIUS_MM:
-        summary["warning"] = (
-            f"the beam is narrow (equivalent radius {radius:.3g} mm): this 1-D model ignores lateral heat flow and "
-            "overestimates the heating (a 2-D r–z bioheat model is not implemented yet)"
-        )
     return q, summary
+
+
+def _axisymmetric(stack: LayerStack, props: list[ThermalProperties], depth: Any, q_axis_z: np.ndarray,
+                  z_nodes: np.ndarray, radius_mm: float, boundary: SkinBoundary, duration_s: float,
+                  dt_s: float) -> xr.Dataset:
+    """r–z run for a narrow beam: Q(r, z) = Q_axis(z) inside the beam radius (the light's own lateral spread is
+    neglected, which concentrates the deep heating a little); returns the beam-axis T(t, z) like the 1-D solver."""
+    grid = make_grid_rz(stack, radius=max(60.0, 6 * radius_mm), depth=depth, dr_centre=min(0.5, radius_mm / 10),
+                        properties=props)
+    inside = np.clip((radius_mm**2 - grid.r_faces[:-1] ** 2) / np.diff(grid.r_faces**2), 0.0, 1.0)
+    source = np.interp(grid.z, z_nodes, q_axis_z)[:, None] * inside[None, :]
+    resting = solve_rz(grid, None, h=H_BARE_SKIN, t_env=ROOM_TEMPERATURE_C, steady=True)  # skin in room air
+    rz = solve_rz(grid, duration_s, dt=max(dt_s, RZ_MIN_STEP_S), h=boundary.h_eff, t_env=boundary.t_env,
+                  q_surface=boundary.flux * inside, source=source, initial=resting.temperature.values[0])
+    return xr.Dataset(
+        {"temperature": (("t", "z"), rz.temperature.values[:, :, 0], rz.temperature.attrs),
+         "surface_temperature": ("t", rz.surface_temperature.values[:, 0], rz.surface_temperature.attrs)},
+        coords={"t": rz.t, "z": rz.z},
+        attrs={"solver": "Pennes r-z (beam axis)", "beam_radius_mm": radius_mm},
+    )
 
 
 def heat_session(
@@ -104,7 +123,8 @@ def heat_session(
     person = person or Person()
     base = site_library.get(site) if isinstance(site, str) else site
     stack = person.apply(base)
-    grid = make_grid(stack, depth=depth, properties=_layer_properties(stack, person.neuropathy))
+    props = _layer_properties(stack, person.neuropathy)
+    grid = make_grid(stack, depth=depth, properties=props)
     flux = parse_quantity(pad_heat_flux, "irradiance", "pad_heat_flux")
     if flux < 0:
         raise InputError("pad_heat_flux", f"{pad_heat_flux!r} must be ≥ 0")
@@ -122,14 +142,19 @@ def heat_session(
             boundary = SkinBoundary(h_air=H_UNDER_PAD, t_air=ROOM_TEMPERATURE_C, flux=flux)
         else:
             boundary = SkinBoundary(h_air=H_BARE_SKIN, t_air=ROOM_TEMPERATURE_C)
-    ds = solve_pennes(grid, duration=duration_s, dt=dt, boundary=boundary, source=source)
+    if light.get("beam_radius_mm", np.inf) < NARROW_BEAM_RADIUS_MM:
+        ds = _axisymmetric(stack, props, depth, source, grid.z, light["beam_radius_mm"], boundary, duration_s,
+                           parse_quantity(dt, "time", "dt"))
+    else:
+        ds = solve_pennes(grid, duration=duration_s, dt=dt, boundary=boundary, source=source)
     t = ds.t.values
+    z = ds.z.values
     skin = ds.surface_temperature.values
     basal_depth = next((b for b, layer in zip(stack.boundaries[1:], stack.layers, strict=False)
                         if "epidermis" in layer.name or "epidermis" in str(layer.tissue)), 0.1)
-    basal = np.array([np.interp(basal_depth, grid.z, row) for row in ds.temperature.values])
+    basal = np.array([np.interp(basal_depth, z, row) for row in ds.temperature.values])
     targets = {
-        tg.name: np.array([np.interp(tg.depth_mid, grid.z, row) for row in ds.temperature.values])
+        tg.name: np.array([np.interp(tg.depth_mid, z, row) for row in ds.temperature.values])
         for tg in stack.targets
     }
     ds = ds.assign(
@@ -146,7 +171,8 @@ def heat_session(
         "cem43_min": float(cem43(t, basal)),
         "omega": float(arrhenius_omega(t, basal)),
         "boundary": boundary.model_dump_json(),
-        "warnings": "; ".join(w for w in [light.pop("warning", "")] if w),
+        "solver": ds.attrs.get("solver", "Pennes 1-D"),
+        "warnings": "",
         **light,
     })
     return ds
@@ -165,7 +191,8 @@ def summary(ds: xr.Dataset) -> dict[str, Any]:
         "time_above_43c_s": ds.attrs["time_above_43c_s"],
         "cem43_min": ds.attrs["cem43_min"],
         "omega": ds.attrs["omega"],
-        "warnings": [w for w in ds.attrs.get("warnings", "").split("; ") if w],
+        "solver": ds.attrs["solver"],
+        "warnings": [w for w in ds.attrs["warnings"].split("\n") if w],
         "temp_at_targets_c": {ds[v].attrs["target"]: {"start": float(ds[v].values[0]), "end": float(ds[v].values[-1]),
                                                       "peak": float(ds[v].values.max())} for v in targets},
     }

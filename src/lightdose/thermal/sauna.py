@@ -1,0 +1,282 @@
+"""Whole-body response to a sauna session: JOS-3 (Takahashi et al. 2021, Energy Build 231:110575) via
+pythermalcomfort.
+
+A :class:`SaunaSession` (cabin air, radiant temperature, humidity, air speed, time in the cabin, rest afterwards,
+the person) goes in; :func:`simulate_sauna` steps JOS-3 in one-minute steps and returns an ``xarray.Dataset``
+of core, rectal and mean skin temperature, skin blood flow, cardiac output and cumulative sweat loss over time.
+
+JOS-3 is a population model of a healthy adult. It has no upper limit on skin blood flow and overestimates
+cardiac output in hot rooms, and it is unvalidated above ~50 °C air (SCIENCE.md §6): the result
+flags both, and carries the safety cautions of SCIENCE.md §5 in ``attrs["warnings"]``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from importlib.metadata import version
+from typing import Annotated, Any, Literal
+
+import numpy as np
+import pint
+import xarray as xr
+from pydantic import AfterValidator, BeforeValidator, Field
+
+from lightdose import __version__
+from lightdose.devices.heat_sources import InfraredSauna
+from lightdose.errors import InputError
+from lightdose.model_base import FrozenModel
+from lightdose.units import Duration, Fraction, Length, Temperature, ureg
+
+STEP_S = 60.0
+"""JOS-3 time step [s] (one minute, the step of Takahashi et al. 2021)."""
+
+JOS3_VALIDATED_MAX_AIR_C = 50.0
+"""Air temperature above which JOS-3 is unvalidated [°C] (SCIENCE.md §6)."""
+
+HYPERTHERMIA_CORE_C = 39.0
+"""Core temperature of significant hyperthermia [°C] (SCIENCE.md §5)."""
+
+MAX_SKIN_BLOOD_FLOW_L_MIN = 7.0
+"""Highest whole-body skin blood flow seen in severe heat stress, ~7 L/min (Rowell 1986, Human Circulation:
+Regulation during Physical Stress, Oxford University Press)."""
+
+MAX_CARDIAC_OUTPUT_L_MIN = 13.0
+"""Cardiac output reached in severe passive heating of resting people, ~13 L/min (Rowell 1974, Physiol Rev
+54:75) [verify]."""
+
+LATENT_HEAT_J_G = 2418.0
+"""Latent heat of evaporation of sweat used by JOS-3 [J/g] (Takahashi et al. 2021)."""
+
+BODY_PARTS = ("head", "neck", "chest", "back", "pelvis", "left_shoulder", "left_arm", "left_hand", "right_shoulder",
+              "right_arm", "right_hand", "left_thigh", "left_leg", "left_foot", "right_thigh", "right_leg",
+              "right_foot")
+"""JOS-3's 17 body segments."""
+
+CAUTIONS = (
+    "cardiovascular disease: heat raises heart rate and cardiac output and lowers blood pressure; "
+    "seek medical advice before sauna use",
+    "autonomic neuropathy (e.g. diabetic): sweating and skin blood flow may be impaired, so the core warms "
+    "faster than this healthy-adult model predicts",
+    "insensate skin (neuropathic feet): heat pain is no safeguard; keep feet and skin off hot surfaces and "
+    "emitters",
+)
+
+
+def _in_range(low: float, high: float, unit: str, scale: float = 1.0) -> AfterValidator:
+    """A validator that rejects a canonical value outside [low, high] (shown ×`scale` in `unit`)."""
+
+    def check(value: float) -> float:
+        if not low <= value <= high:
+            raise ValueError(f"{value * scale:g} {unit} is outside the allowed range "
+                             f"{low * scale:g}–{high * scale:g} {unit}")
+        return value
+
+    return AfterValidator(check)
+
+
+def _positive(value: float) -> float:
+    if value <= 0.0:
+        raise ValueError(f"must be longer than 0 s, got {value:g} s")
+    return value
+
+
+def _in_unit(unit: str, what: str) -> BeforeValidator:
+    """A validator reading a number in `unit` or a string with any unit of the same dimension ("0.2 m/s")."""
+
+    def convert(value: Any) -> float:
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            return float(value)
+        if not isinstance(value, str):
+            raise ValueError(f"expected a {what} such as '1 {unit}', got {value!r}")
+        try:
+            quantity = ureg.Quantity(value.strip())
+            return float(quantity.magnitude if quantity.dimensionless else quantity.to(unit).magnitude)
+        except (pint.errors.PintError, ValueError, AttributeError, TypeError) as exc:
+            raise ValueError(f"cannot read {value!r} as a {what} ({exc}); write e.g. '1 {unit}'") from None
+
+    return BeforeValidator(convert)
+
+
+AirSpeed = Annotated[float, _in_unit("m/s", "speed"), _in_range(0.0, 5.0, "m/s")]
+Mass = Annotated[float, _in_unit("kg", "mass"), _in_range(20.0, 200.0, "kg")]
+
+
+class SaunaPerson(FrozenModel):
+    """The person in the cabin. Defaults: a 40-year-old man, 1.72 m, 70 kg, 15 % body fat — lightdose's choice,
+    close to JOS-3's standard man (1.72 m, 74.43 kg, 15 % fat; Takahashi et al. 2021). JOS-3 lowers sweating and
+    vasodilation from age 60 on."""
+
+    age: int = Field(40, ge=18, le=100, description="age [years]")
+    sex: Literal["male", "female"] = "male"
+    height: Annotated[Length, _in_range(1000.0, 2500.0, "m", 1e-3)] = Field(1720.0, description="height [mm]")
+    weight: Mass = Field(70.0, description="body mass [kg]")
+    body_fat: Annotated[Fraction, _in_range(0.03, 0.6, "%", 100.0)] = Field(0.15, description="body fat fraction")
+
+
+class SaunaSession(FrozenModel):
+    """One sauna session: `duration` [s] in the cabin, then `rest_duration` [s] in a room. Temperatures in °C,
+    humidities as fractions (0.2 = 20 %), air speed in m/s. The mean radiant temperature defaults to the air
+    temperature; :meth:`from_cabin` derives it from a cabin preset's emitters."""
+
+    air_temperature: Annotated[Temperature, _in_range(10.0, 100.0, "°C")]
+    mean_radiant_temperature: Annotated[Temperature, _in_range(10.0, 150.0, "°C")] | None = None
+    relative_humidity: Annotated[Fraction, _in_range(0.0, 1.0, "%", 100.0)] = 0.2
+    air_speed: AirSpeed = 0.1
+    duration: Annotated[Duration, AfterValidator(_positive), _in_range(0.0, 4 * 3600.0, "min", 1 / 60)]
+    rest_duration: Annotated[Duration, _in_range(0.0, 4 * 3600.0, "min", 1 / 60)] = 0.0
+    rest_air_temperature: Annotated[Temperature, _in_range(10.0, 40.0, "°C")] = 24.0
+    rest_relative_humidity: Annotated[Fraction, _in_range(0.0, 1.0, "%", 100.0)] = 0.5
+    posture: Literal["sitting", "lying"] = "sitting"
+    person: SaunaPerson = SaunaPerson()
+
+    @property
+    def radiant_temperature(self) -> float:
+        """Mean radiant temperature in the cabin [°C] (the air temperature unless given)."""
+        return self.air_temperature if self.mean_radiant_temperature is None else self.mean_radiant_temperature
+
+    @classmethod
+    def from_cabin(cls, cabin: InfraredSauna, emitter_view_factor: float, **overrides: Any) -> SaunaSession:
+        """A session in a cabin preset: its air temperature, humidity and session length, and a mean radiant
+        temperature from its emitters (:func:`radiant_temperature`) seen over `emitter_view_factor` of the
+        body's view (no preset gives it: measure or estimate it for the cabin)."""
+        tr = radiant_temperature(cabin.air_temperature, cabin.emitter_temperature, cabin.emitter_emissivity,
+                                 emitter_view_factor)
+        fields = {"air_temperature": cabin.air_temperature, "relative_humidity": cabin.relative_humidity,
+                  "duration": cabin.session_duration, "mean_radiant_temperature": tr}
+        return cls(**(fields | overrides))
+
+
+def radiant_temperature(air_c: float, emitter_c: float, emissivity: float, view_factor: float) -> float:
+    """Mean radiant temperature [°C] of a cabin whose walls are at the air temperature `air_c` [°C] except for
+    emitters at `emitter_c` [°C] with `emissivity` over `view_factor` of the view: T_r⁴ = F·ε·T_e⁴ + (1 − F·ε)·T_a⁴
+    in kelvin (a grey-body average, ASHRAE Handbook Fundamentals 2017, ch. 9)."""
+    if not 0.0 <= view_factor <= 1.0:
+        raise InputError("emitter_view_factor", f"{view_factor:g} is outside the allowed range 0–1")
+    weight = view_factor * emissivity
+    t4 = weight * (emitter_c + 273.15) ** 4 + (1.0 - weight) * (air_c + 273.15) ** 4
+    return t4**0.25 - 273.15
+
+
+def _whole_body(parts: Any) -> np.ndarray:
+    """Sum a JOS-3 per-segment time series over the 17 segments."""
+    return np.sum([np.asarray(getattr(parts, name), dtype=float) for name in BODY_PARTS], axis=0)
+
+
+def _run_phase(model: Any, seconds: float) -> None:
+    """Step `model` through `seconds` [s] in one-minute steps, the last one shorter if needed."""
+    whole = int(seconds // STEP_S)
+    if whole:
+        model.simulate(times=whole, dtime=STEP_S)
+    remainder = seconds - whole * STEP_S
+    if remainder > 1e-9:
+        model.simulate(times=1, dtime=remainder)
+
+
+def simulate_sauna(session: SaunaSession) -> xr.Dataset:
+    """Simulate `session` with JOS-3 in one-minute steps, from thermal neutrality at t = 0.
+
+    Returns a Dataset over time ``t`` [s] with ``core_temp`` (central blood) [°C], ``rectal_temp`` (pelvis core)
+    [°C], ``mean_skin_temp`` [°C], ``skin_blood_flow`` and ``cardiac_output`` [L/min] (as JOS-3 computes them,
+    uncapped: ``attrs["exceeds_physiological_limits"]`` flags values above the limits), ``sweat_loss``
+    (cumulative evaporated sweat) [g] and ``in_cabin`` (bool); attrs carry provenance and ``warnings``.
+    """
+    from pythermalcomfort.models import JOS3
+
+    p = session.person
+    model = JOS3(height=p.height / 1000.0, weight=p.weight, fat=100.0 * p.body_fat, age=p.age, sex=p.sex)
+    model.posture = session.posture
+    model.par = 1.2  # physical activity ratio of sitting quietly (pythermalcomfort JOS3.par docstring)
+    model.clo = 0.0
+    model.v = session.air_speed
+    model.tdb = session.air_temperature
+    model.tr = session.radiant_temperature
+    model.rh = 100.0 * session.relative_humidity
+    _run_phase(model, session.duration)
+    if session.rest_duration > 0.0:
+        model.v = 0.1
+        model.to = session.rest_air_temperature
+        model.rh = 100.0 * session.rest_relative_humidity
+        _run_phase(model, session.rest_duration)
+
+    r = model.results()
+    t = np.array([step.total_seconds() for step in r.simulation_time])
+    step_s = np.diff(t, prepend=0.0)
+    sweat_rate_g_s = _whole_body(r.e_sweat) / LATENT_HEAT_J_G
+    sweat_rate_g_s[0] = 0.0  # the first record is JOS-3's neutral reference state at t = 0
+    sbf = (_whole_body(r.bf_skin) + 2.0 * np.asarray(r.bf_ava_hand) + 2.0 * np.asarray(r.bf_ava_foot)) / 60.0
+    co = np.asarray(r.cardiac_output, dtype=float) / 60.0
+    core = np.asarray(r.t_cb, dtype=float)
+    ds = xr.Dataset(
+        {
+            "core_temp": ("t", core, {"units": "degC", "long_name": "core (central blood) temperature"}),
+            "rectal_temp": ("t", np.asarray(r.t_core.pelvis, dtype=float),
+                            {"units": "degC", "long_name": "rectal temperature (JOS-3 pelvis core)"}),
+            "mean_skin_temp": ("t", np.asarray(r.t_skin_mean, dtype=float),
+                               {"units": "degC", "long_name": "mean skin temperature"}),
+            "skin_blood_flow": ("t", sbf, {"units": "L/min", "long_name": "whole-body skin blood flow (JOS-3, "
+                                           "uncapped)", "physiological_limit": MAX_SKIN_BLOOD_FLOW_L_MIN}),
+            "cardiac_output": ("t", co, {"units": "L/min", "long_name": "cardiac output (JOS-3, uncapped)",
+                                         "physiological_limit": MAX_CARDIAC_OUTPUT_L_MIN}),
+            "sweat_loss": ("t", np.cumsum(sweat_rate_g_s * step_s),
+                           {"units": "g", "long_name": "cumulative evaporated sweat"}),
+            "in_cabin": ("t", t <= session.duration + 1e-9),
+        },
+        coords={"t": ("t", t, {"units": "s", "long_name": "time since entering the cabin"})},
+    )
+    exceeds = bool(sbf.max() > MAX_SKIN_BLOOD_FLOW_L_MIN or co.max() > MAX_CARDIAC_OUTPUT_L_MIN)
+    ds.attrs = {
+        "model": "JOS-3 (Takahashi et al. 2021, Energy Build 231:110575)",
+        "pythermalcomfort_version": version("pythermalcomfort"),
+        "lightdose_version": __version__,
+        "dt_s": STEP_S,
+        "session": session.model_dump_json(),
+        "session_hash": hashlib.sha256(session.model_dump_json().encode()).hexdigest()[:16],
+        "peak_core_rise_c": float(core.max() - core[0]),
+        "exceeds_physiological_limits": int(exceeds),
+        "warnings": "\n".join(_warnings(session, ds, exceeds)),
+    }
+    return ds
+
+
+def _warnings(session: SaunaSession, ds: xr.Dataset, exceeds: bool) -> list[str]:
+    notes = []
+    hottest = max(session.air_temperature, session.radiant_temperature)
+    if hottest > JOS3_VALIDATED_MAX_AIR_C:
+        notes.append(f"{hottest:g} °C is outside JOS-3's validated range (air up to ~{JOS3_VALIDATED_MAX_AIR_C:g} °C):"
+                     " treat the result as an extrapolation")
+    peak = float(ds.core_temp.max())
+    if peak > HYPERTHERMIA_CORE_C:
+        minute = float(ds.t[int(np.argmax(ds.core_temp.values))]) / 60.0
+        notes.append(f"core temperature reaches {peak:.2f} °C (minute {minute:g}): above {HYPERTHERMIA_CORE_C:g} °C "
+                     "is significant hyperthermia; shorten the session or lower the temperature")
+    if exceeds:
+        notes.append(
+            f"JOS-3 skin blood flow (peak {float(ds.skin_blood_flow.max()):.1f} L/min) or cardiac output (peak "
+            f"{float(ds.cardiac_output.max()):.1f} L/min) exceeds physiological limits (~{MAX_SKIN_BLOOD_FLOW_L_MIN:g} "
+            f"and ~{MAX_CARDIAC_OUTPUT_L_MIN:g} L/min, Rowell): JOS-3 has no cap, so heat carried to the skin and the "
+            "cardiovascular load are overestimated")
+    notes.extend(CAUTIONS)
+    return notes
+
+
+def summary(ds: xr.Dataset) -> dict[str, Any]:
+    """A JSON-ready summary (the CLI's `sauna --json`): time [s], core and mean skin temperature [°C], peak core
+    rise [°C], cumulative sweat loss [g] and warnings."""
+
+    def values(name: str) -> list[float]:
+        return [round(float(v), 4) for v in ds[name].values]
+
+    return {
+        "t_s": values("t"),
+        "core_temp_c": values("core_temp"),
+        "rectal_temp_c": values("rectal_temp"),
+        "mean_skin_temp_c": values("mean_skin_temp"),
+        "skin_blood_flow_l_min": values("skin_blood_flow"),
+        "cardiac_output_l_min": values("cardiac_output"),
+        "peak_core_rise_c": round(float(ds.attrs["peak_core_rise_c"]), 4),
+        "sweat_loss_g": values("sweat_loss"),
+        "warnings": ds.attrs["warnings"].split("\n"),
+    }
+
+
+__all__ = ["SaunaPerson", "SaunaSession", "radiant_temperature", "simulate_sauna", "summary"]

@@ -57,3 +57,12 @@ def test_transient_approaches_the_steady_state():
     gap = float(steady.surface_temperature[0, 0] - transient.surface_temperature[-1, 0])
     assert rise > 0.5  # a real heating, so that the 1 % criterion below means something
     assert abs(gap) < 0.01 * rise
+
+
+def test_energy_balance_closes():
+    stack = sites.get("foot-dorsum")
+    grid = make_grid_rz(stack, radius=60.0, depth=40.0, dr_centre=0.5, dz_surface=0.05, growth=1.15, max_step=5.0)
+    source = 1e-5 * np.exp(-grid.z / 3.0)[:, None] * (grid.r < 10.0)[None, :]
+    ds = solve_rz(grid, "10 min", dt="10 s", h=5e-6, q_surface=_disc_flux(grid), source=source)
+    assert abs(ds.attrs["energy_residual"]) < 0.01
+    assert ds.attrs["energy_stored_j"] > 0 and ds.attrs["energy_source_j"] > 0

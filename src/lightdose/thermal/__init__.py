@@ -1,7 +1,9 @@
-"""Heat: tissue thermal properties (:mod:`.properties`), the 1-D layered Pennes bioheat solver (:mod:`.pennes1d`)
-and thermal burn dose, CEM43 and Henriques' Arrhenius integral (:mod:`.burn`).
+"""Heat: tissue thermal properties (:mod:`.properties`), the 1-D layered Pennes solver (:mod:`.pennes1d`), the
+axisymmetric r–z one (:mod:`.pennes_rz`), thermal burn dose (CEM43, Henriques' Arrhenius integral; :mod:`.burn`),
+treatment sessions coupling light dose or a heating pad to them (:mod:`.session`) and the whole-body sauna model
+(JOS-3; :mod:`.sauna`).
 
-Groundwork for the bioheat stage; see docs/thermal.md for what is not done yet.
+See docs/thermal.md and docs/sauna.md for what is not done yet.
 """
 
 from lightdose.thermal.burn import arrhenius_omega, cem43, time_above

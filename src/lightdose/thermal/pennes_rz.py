@@ -147,7 +147,14 @@ def _assemble(grid: GridRZ, h: np.ndarray, t_env: np.ndarray, q_surface: np.ndar
         diag[index[:, -1]] += g_side
         b[index[:, -1]] += g_side * side_temperature
     matrix = matrix + sp.diags(diag)
-    return matrix.tocsc(), b, volume
+    exchange = {  # per cell: conductance to a fixed temperature, for the energy bookkeeping (W/K, °C)
+        "surface": (index[0], g_top, t_env, q_surface * area),
+        "bottom": (index[-1], g_bottom, np.full(area.size, t_core), 0.0),
+        "perfusion": (index.ravel(), (grid.perfusion[:, None] * volume).ravel(), t_arterial, 0.0),
+    }
+    if side_temperature is not None:
+        exchange["side"] = (index[:, -1], g_side, side_temperature, 0.0)
+    return matrix.tocsc(), b, volume, exchange
 
 
 def surface_temperature(grid: GridRZ, cells: np.ndarray, h: np.ndarray, t_env: np.ndarray,
@@ -165,6 +172,8 @@ def solve_rz(grid: GridRZ, duration: Any, dt: Any = 5.0, h: Any = 10e-6, t_env: 
 
     `h` [W/(mm²·K)], `t_env` [°C] and `q_surface` [W/mm²] may vary with radius (arrays over the cell radii);
     `source` Q [W/mm³] is an array (z, r) or a number. `initial` defaults to the steady state without source.
+    A transient run records its energy budget [J] in attrs: stored heat, and heat from the source, through the
+    skin, the bottom (and side) and from perfusion; ``energy_residual`` (relative) is round-off.
     """
     h_r = _per_radius(grid, h, "h")
     if np.any(h_r < 0):
@@ -172,8 +181,10 @@ def solve_rz(grid: GridRZ, duration: Any, dt: Any = 5.0, h: Any = 10e-6, t_env: 
     env_r = _per_radius(grid, t_env, "t_env")
     q_r = _per_radius(grid, q_surface, "q_surface")
     q = np.broadcast_to(np.asarray(source, dtype=float), (grid.z.size, grid.r.size))
-    matrix, b, volume = _assemble(grid, h_r, env_r, q_r, q, t_core, t_arterial, side_temperature)
+    matrix, b, volume, exchange = _assemble(grid, h_r, env_r, q_r, q, t_core, t_arterial, side_temperature)
+    energy = dict.fromkeys(exchange, 0.0)
     shape = (grid.z.size, grid.r.size)
+    energy_attrs: dict[str, float] = {}
     if steady:
         cells = splu(matrix).solve(b).reshape(shape)
         times = np.array([0.0])
@@ -184,7 +195,7 @@ def solve_rz(grid: GridRZ, duration: Any, dt: Any = 5.0, h: Any = 10e-6, t_env: 
         if duration_s <= 0 or dt_s <= 0:
             raise InputError("duration" if duration_s <= 0 else "dt", "must be a positive time")
         if initial is None:
-            base, b0, _ = _assemble(grid, h_r, env_r, np.zeros_like(q_r), np.zeros(q.shape), t_core, t_arterial,
+            base, b0, _, _ = _assemble(grid, h_r, env_r, np.zeros_like(q_r), np.zeros(q.shape), t_core, t_arterial,
                                     side_temperature)
             state = splu(base).solve(b0)
         else:
@@ -197,9 +208,19 @@ def solve_rz(grid: GridRZ, duration: Any, dt: Any = 5.0, h: Any = 10e-6, t_env: 
         fields = np.empty((n_steps + 1, *shape))
         fields[0] = state.reshape(shape)
         for n in range(n_steps):
-            state = lhs.solve(explicit @ state + b)
+            new = lhs.solve(explicit @ state + b)
+            mean = theta * new + (1.0 - theta) * state
+            for name, (cells, g, t_fixed, extra) in exchange.items():
+                energy[name] += step * float(np.sum(g * (t_fixed - mean[cells])) + np.sum(extra))
+            state = new
             fields[n + 1] = state.reshape(shape)
         times = np.arange(n_steps + 1) * step
+        energy["source"] = duration_s * float(np.sum(q * volume))
+        stored = float(np.sum(capacity * (fields[-1] - fields[0]).ravel()))
+        supplied = sum(energy.values())
+        energy_attrs = {f"energy_{name}_j": value for name, value in energy.items()}
+        energy_attrs.update(energy_stored_j=stored,
+                            energy_residual=(stored - supplied) / max(abs(stored), *map(abs, energy.values()), 1e-300))
     skin = np.array([surface_temperature(grid, f[0], h_r, env_r, q_r) for f in fields])
     return xr.Dataset(
         {
@@ -208,5 +229,5 @@ def solve_rz(grid: GridRZ, duration: Any, dt: Any = 5.0, h: Any = 10e-6, t_env: 
         },
         coords={"t": ("t", times, {"units": "s"}), "z": ("z", grid.z, {"units": "mm"}),
                 "r": ("r", grid.r, {"units": "mm"})},
-        attrs={"solver": "Pennes r-z finite volumes, theta-scheme", "lightdose_version": __version__},
+        attrs={"solver": "Pennes r-z finite volumes, theta-scheme", "lightdose_version": __version__, **energy_attrs},
     )

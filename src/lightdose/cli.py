@@ -45,6 +45,12 @@ def user_errors_exit_cleanly(func: Callable[..., Any]) -> Callable[..., Any]:
     return wrapper
 
 
+def print_warnings(notes: list[str]) -> None:
+    """Print each warning on its own line, in yellow."""
+    for note in notes:
+        console.print(f"[yellow]warning:[/] {escape(note)}")
+
+
 def print_json(payload: Any) -> None:
     """Write `payload` as JSON to stdout (no rich markup, so it can be piped)."""
     sys.stdout.write(json.dumps(payload, indent=2) + "\n")
@@ -311,8 +317,7 @@ def irradiance(
     console.print(table)
     if measured is None:
         console.print(f"Maximum on the grid: {result['max_mw_cm2']:.3g} mW/cm².")
-    for note in result["warnings"]:
-        console.print(f"[yellow]warning:[/] {escape(note)}")
+    print_warnings(result["warnings"])
     if png:
         console.print(f"Map written to {escape(png)}.")
 
@@ -439,8 +444,7 @@ def heat(
                   f"CEM43 {result['cem43_min']:.3g} min; Arrhenius Ω {result['omega']:.2g} (Ω = 1 ≈ 2nd-degree burn)")
     for name, temps in result["temp_at_targets_c"].items():
         console.print(f"{name}: {temps['start']:.1f} → {temps['end']:.1f} °C")
-    for note in result["warnings"]:
-        console.print(f"[yellow]warning:[/] {escape(note)}")
+    print_warnings(result["warnings"])
     console.print("Contact limit for applied parts ≥ 10 min: 43 °C (IEC 60601-1); pain is no safeguard on an "
                   "insensate foot. Not a medical device.")
 
@@ -484,5 +488,4 @@ def sauna(
                           f"{result['cardiac_output_l_min'][i]:.2f}", f"{result['sweat_loss_g'][i]:.0f}")
     console.print(table)
     console.print(f"Peak core rise {result['peak_core_rise_c']:.2f} °C. Not a medical device.")
-    for note in result["warnings"]:
-        console.print(f"[yellow]warning:[/] {escape(note)}")
+    print_warnings(result["warnings"])

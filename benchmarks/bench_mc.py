@@ -80,7 +80,7 @@ def _pmcxcl_skin(run_stack: object, photons: int) -> dict[str, float] | str:
     env = dict(os.environ, LD_PRELOAD=gcc) if gcc else dict(os.environ)
     spec = {
         "photons": photons,
-        "nxy": 200,
+        "nxy": 400,  # 4 x 4 mm: the largest lateral domain PoCL accepts here (600 fails: invalid buffer size)
         "thickness_mm": [layer.thickness_mm for layer in run_stack.layers],
         "props": [[layer.mua, layer.mus, layer.g, layer.n] for layer in run_stack.layers],
     }
@@ -131,7 +131,7 @@ def main() -> dict:
     if isinstance(pmcx, dict):
         pm_rate = pmcx["photons"] / pmcx["wall_s"] / 1e3
         pm_kernel = pmcx["photons"] / pmcx["kernel_ms"]
-        print(f"\npmcxcl (MCX-CL through PoCL, all cores, 10 um voxels, 2 x 2 mm lateral) on the skin case: "
+        print(f"\npmcxcl (MCX-CL through PoCL, all cores, 10 um voxels, 4 x 4 mm lateral) on the skin case: "
               f"{pm_rate:.2f} photons/ms wall ({pm_kernel:.2f} in the kernel); lightdose on all threads is "
               f"{skin_rows[-1]['photons_per_ms'] / pm_rate:.1f}x faster.")
         pmcx["photons_per_ms_wall"] = pm_rate

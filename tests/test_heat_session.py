@@ -94,3 +94,33 @@ def test_cli_heat_json_keys_and_png(tmp_path):
 def test_cli_heat_bad_time_is_one_line():
     result = CliRunner().invoke(app, ["heat", "--device", "pad-890", "--site", "heel", "--time", "-5min"])
     assert result.exit_code == 2 and "time" in result.stderr and len(result.stderr.strip().splitlines()) == 1
+
+
+def test_vasodilation_factor_follows_the_plateau_data():
+    from lightdose.thermal.vasodilation import skin_perfusion_factor
+
+    np.testing.assert_allclose(skin_perfusion_factor([30.0, 33.0, 39.0, 42.0, 43.5, 45.0]),
+                               [1.0, 1.0, 4.5, 8.7, 10.0, 10.0])
+
+
+def test_warming_skin_dilates_and_carries_heat_away():
+    resting = heat_session("heating-pad-42", "foot-dorsum", time="30 min", vasodilation=False)
+    dilating = heat_session("heating-pad-42", "foot-dorsum", time="30 min", vasodilation=True)
+    assert float(dilating.surface_temperature[-1]) < float(resting.surface_temperature[-1])
+    assert float(dilating.energy_perfusion) < float(resting.energy_perfusion)  # more heat carried off by blood
+    assert abs(float(dilating.energy_residual)) < 1e-6
+
+
+def test_constant_perfusion_response_equals_scaled_perfusion():
+    from lightdose.anatomy import sites
+    from lightdose.thermal import make_grid, solve_pennes, thermal_properties
+
+    stack = sites.get("wrist")
+    names = [layer.tissue for layer in stack.layers]
+    base = [thermal_properties(n) for n in names]
+    doubled = [p.model_copy(update={"perfusion": 2 * p.perfusion}) for p in base]
+    source = 5e-5 * np.exp(-make_grid(stack, properties=base).z / 2.0)
+    a = solve_pennes(make_grid(stack, properties=doubled), "10 min", source=source, initial=35.0)
+    b = solve_pennes(make_grid(stack, properties=base), "10 min", source=source, initial=35.0,
+                     perfusion_response=lambda temperature: np.full(temperature.shape, 2.0))
+    np.testing.assert_allclose(a.temperature.values, b.temperature.values, atol=1e-9)

@@ -19,7 +19,8 @@ Boundaries: at the skin (z = 0) a Robin condition, q_in = h_eff (T_env − T_s) 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, replace
 from typing import Annotated, Any
 
 import numpy as np
@@ -246,6 +247,12 @@ def _system(grid: Grid, boundary: SkinBoundary, q: np.ndarray, t_core: float, t_
     return _System(grid.lumped(grid.heat_capacity)[:-1], diag, -g[:-1], b, perfusion, sources, float(g[-1]))
 
 
+def _with_perfusion(system: _System, perfusion: np.ndarray, t_arterial: float) -> _System:
+    """`system` with the lumped perfusion replaced (diagonal and arterial inflow adjusted)."""
+    change = perfusion - system.perfusion
+    return replace(system, diag=system.diag + change, b=system.b + change * t_arterial, perfusion=perfusion)
+
+
 def steady_state(
     grid: Grid,
     boundary: SkinBoundary | None = None,
@@ -271,13 +278,17 @@ def solve_pennes(
     t_arterial: Any = 37.0,
     initial: np.ndarray | float | None = None,
     theta: float = 0.5,
+    perfusion_response: Callable[[np.ndarray], np.ndarray] | None = None,
 ) -> xr.Dataset:
     """Temperature T(t, z) [°C] for `duration` [s] in equal steps of at most `dt` [s].
 
     `boundary` the skin condition (default still air at 25 °C); `source` Q [W/mm³] at the nodes (e.g. μa·φ),
     constant over the run; `t_core` [°C] fixed at the bottom node; `t_arterial` [°C] of the perfusing blood;
     `initial` the starting temperature [°C], a number or one per node (default: the steady state in still air
-    at 25 °C without source); `theta` the implicitness (½ Crank–Nicolson, 1 backward Euler).
+    at 25 °C without source); `theta` the implicitness (½ Crank–Nicolson, 1 backward Euler);
+    `perfusion_response` maps the temperatures of the free nodes [°C] to a multiplier of each node's resting
+    perfusion, ω(T) = ω_rest·F (e.g. :func:`lightdose.thermal.vasodilation` applied to skin nodes). It is
+    evaluated at the start of each step (lagged coupling) and the matrix is refactorised every step.
 
     The result holds the energy bookkeeping per mm² of skin [J/mm²] over the run: stored heat, and the heat
     from the source, through the skin surface, through the bottom and from perfusion; the scheme conserves
@@ -314,9 +325,13 @@ def solve_pennes(
     free = T0[:-1].copy()
     surface = bottom = perfused = 0.0
     row = 0
+    resting = system
     for k, (tau, th) in enumerate(plan):
         key = (tau, th)
-        if key not in factors:
+        if perfusion_response is not None:
+            system = _with_perfusion(resting, resting.perfusion * perfusion_response(free), arterial)
+            factors = {key: system.factor(th * tau)}
+        elif key not in factors:
             factors[key] = system.factor(th * tau)
         rhs = system.capacity * free - (1.0 - th) * tau * system.apply(free) + tau * system.b
         new = cho_solve_banded((factors[key], False), rhs)

@@ -10,13 +10,14 @@ beams narrower than :data:`NARROW_BEAM_RADIUS_MM`):
 - a panel or probe at a distance leaves the skin bare: convection and radiation to the room, :data:`H_BARE_SKIN`;
 - a heating pad holds its surface at its set temperature; the contact conductance :data:`H_HEATING_PAD_CONTACT`
   (lightdose estimate) couples it to the skin.
-Perfusion is constant at resting values (the rise of perfusion with temperature is not modelled yet, so heating
-is overestimated in long sessions); diabetic neuropathy halves the perfusion of the skin layers (lightdose
-assumption standing for the blunted microvascular response, SCIENCE.md §7).
+Dermal perfusion rises with local temperature (quasi-steady vasodilation, :mod:`lightdose.thermal.vasodilation`)
+in 1-D sessions; fat and muscle keep resting perfusion. Diabetic neuropathy halves the resting perfusion of the
+skin layers (lightdose assumption standing for the blunted microvascular response, SCIENCE.md §7).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -26,9 +27,10 @@ from lightdose.anatomy import LayerStack, Person
 from lightdose.anatomy import sites as site_library
 from lightdose.errors import InputError
 from lightdose.thermal.burn import arrhenius_omega, cem43, time_above
-from lightdose.thermal.pennes1d import SkinBoundary, make_grid, solve_pennes
+from lightdose.thermal.pennes1d import Grid, SkinBoundary, make_grid, solve_pennes
 from lightdose.thermal.pennes_rz import make_grid_rz, solve_rz
 from lightdose.thermal.properties import ThermalProperties, thermal_properties
+from lightdose.thermal.vasodilation import skin_perfusion_factor
 from lightdose.units import parse_quantity
 
 H_BARE_SKIN = 10e-6
@@ -56,6 +58,18 @@ def _layer_properties(stack: LayerStack, neuropathy: bool) -> list[ThermalProper
             p = p.model_copy(update={"perfusion": p.perfusion * NEUROPATHY_SKIN_PERFUSION_FACTOR})
         props.append(p)
     return props
+
+
+def _skin_response(grid: Grid, stack: LayerStack) -> Callable[[np.ndarray], np.ndarray]:
+    """ω(T) multiplier per free node: the vasodilation factor in dermis nodes, 1 elsewhere."""
+    skin_layers = [i for i, layer in enumerate(stack.layers)
+                   if (layer.tissue if isinstance(layer.tissue, str) else layer.tissue.name).startswith("dermis")]
+    is_skin = np.isin(grid.layer, skin_layers)  # node i lies at the top of element i
+
+    def response(temperature: np.ndarray) -> np.ndarray:
+        return np.where(is_skin, skin_perfusion_factor(temperature), 1.0)
+
+    return response
 
 
 def _light_source(device: Any, base: LayerStack, person: Person, distance: Any, z_nodes: np.ndarray,
@@ -108,11 +122,14 @@ def heat_session(
     pad_heat_flux: Any = 0.0,
     dt: Any = 1.0,
     depth: Any = 40.0,
+    vasodilation: bool = True,
 ) -> xr.Dataset:
     """Temperature T(t, z) [°C] during a session, with skin temperature, burn dose and target temperatures.
 
     `device`: a light device (name or model) or the ``heating-pad-42`` preset; `pad_heat_flux`: electrical waste
-    heat of a contact LED pad entering the skin ("5 mW/cm^2"; default 0).
+    heat of a contact LED pad entering the skin ("5 mW/cm^2"; default 0); `vasodilation`: dermal perfusion rises
+    with local temperature (:mod:`lightdose.thermal.vasodilation`; 1-D sessions only — r–z sessions keep resting
+    perfusion, which overestimates their heating).
     """
     from lightdose import devices
     from lightdose.devices.heat_sources import HeatingPad, InfraredSauna
@@ -146,7 +163,9 @@ def heat_session(
         ds = _axisymmetric(stack, props, depth, source, grid.z, light["beam_radius_mm"], boundary, duration_s,
                            parse_quantity(dt, "time", "dt"))
     else:
-        ds = solve_pennes(grid, duration=duration_s, dt=dt, boundary=boundary, source=source)
+        response = _skin_response(grid, stack) if vasodilation else None
+        ds = solve_pennes(grid, duration=duration_s, dt=dt, boundary=boundary, source=source,
+                          perfusion_response=response)
     t = ds.t.values
     z = ds.z.values
     skin = ds.surface_temperature.values

@@ -1,0 +1,27 @@
+"""Skin perfusion that rises with local temperature, ω(T) = ω_rest · F(T), for the bioheat solvers.
+
+F is the quasi-steady ratio of skin vascular conductance at local temperature T to its resting value, from the
+plateaus of local-heating studies (SCIENCE.md §7; Minson, Berry & Joyner 2001, J Appl Physiol 91:1619): about
+45 % of maximal cutaneous vascular conductance at 39 °C, 87 % at 42 °C and 100 % at 43–44 °C. The resting value
+at a thermoneutral local skin temperature of 33 °C is taken as 10 % of maximum (lightdose assumption [verify];
+typical laser-Doppler baselines are 5–15 %). F is interpolated linearly between these points and held constant
+outside them (no vasoconstriction below 33 °C). It is quasi-steady: the real plateau takes 20–30 min to develop
+(the perfusion model of the microcirculation stage resolves that), so F overstates the cooling by blood early in
+a session. Only vascular skin (dermis) follows F; fat and muscle keep their resting perfusion (no data here).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+
+PLATEAU_POINTS_C = (33.0, 39.0, 42.0, 43.5)
+"""Local skin temperatures [°C] of the plateau data."""
+PLATEAU_PERCENT_MAX = (10.0, 45.0, 87.0, 100.0)
+"""Skin vascular conductance at those temperatures [% of maximum] (33 °C: lightdose assumption)."""
+
+
+def skin_perfusion_factor(temperature_c: ArrayLike) -> NDArray[np.float64]:
+    """F(T) = conductance(T)/conductance(33 °C): 1 at ≤ 33 °C, 4.5 at 39 °C, 8.7 at 42 °C, 10 at ≥ 43.5 °C."""
+    percent = np.interp(np.asarray(temperature_c, dtype=float), PLATEAU_POINTS_C, PLATEAU_PERCENT_MAX)
+    return percent / PLATEAU_PERCENT_MAX[0]

@@ -124,3 +124,18 @@ def test_constant_perfusion_response_equals_scaled_perfusion():
     b = solve_pennes(make_grid(stack, properties=base), "10 min", source=source, initial=35.0,
                      perfusion_response=lambda temperature: np.full(temperature.shape, 2.0))
     np.testing.assert_allclose(a.temperature.values, b.temperature.values, atol=1e-9)
+
+
+def test_explicit_radiation_and_evaporation_at_the_skin():
+    from lightdose.anatomy import sites
+    from lightdose.thermal import SkinBoundary, make_grid, solve_pennes, steady_state
+
+    radiating = SkinBoundary(h_air="3.1 W/m^2/K", emissivity=0.98)
+    # h_rad = 4εσT³ with T the mean of 33 °C and 25 °C: 6.13 W/(m²·K)
+    assert radiating.h_rad * 1e6 == pytest.approx(4 * 0.98 * 5.670374e-8 * (302.15**3), rel=1e-9)
+    grid = make_grid(sites.get("forefoot-plantar"))
+    dry = steady_state(grid, radiating)
+    sweating = steady_state(grid, radiating.model_copy(update={"evaporation": 50e-6}))
+    assert sweating[0] < dry[0]
+    run = solve_pennes(grid, "5 min", boundary=radiating.model_copy(update={"evaporation": 50e-6}))
+    assert abs(float(run.energy_residual)) < 1e-6

@@ -39,19 +39,33 @@ from lightdose.units import HeatTransferCoefficient, Irradiance, Temperature, pa
 BodyTemperature = Annotated[Temperature, Field(ge=T_MIN_C, le=T_MAX_C)]
 
 
-class SkinBoundary(FrozenModel):
-    """Heat exchange at the skin: q_in = h_air (T_air − T_s) + h_contact (T_pad − T_s) + flux  [W/mm²].
+STEFAN_BOLTZMANN = 5.670374e-14
+"""σ [W/(mm²·K⁴)] (5.670374e-8 W/(m²·K⁴))."""
+SKIN_REFERENCE_C = 33.0
+"""Skin temperature [°C] about which thermal radiation is linearised."""
 
-    `h_air` lumps convection and radiation to the surroundings (still air ≈ 5–10 W/(m²·K)); `h_contact`
-    the contact conductance to a pad held at `t_pad`; `flux` a heat flux absorbed at the surface (radiant
-    heater, light absorbed in the outermost layer). Together a Robin condition q_in = h_eff (T_env − T_s) + flux.
+
+class SkinBoundary(FrozenModel):
+    """Heat exchange at the skin [W/mm², positive into the skin]:
+
+        q_in = h_air (T_air − T_s) + h_rad (T_radiant − T_s) + h_contact (T_pad − T_s) + flux − evaporation
+
+    `h_air` is convection (still air ≈ 3 W/(m²·K) for a seated person, ASHRAE Fundamentals 2017 ch. 9), or, with
+    `emissivity` 0, convection and radiation lumped (the default 10 W/(m²·K)). Thermal radiation to surroundings
+    at `t_radiant` (default `t_air`) is linearised about a 33 °C skin: h_rad = 4εσT_m³, T_m the mean of the two
+    absolute temperatures (≈ 6 W/(m²·K) for skin, ε ≈ 0.98). `h_contact` couples a pad held at `t_pad`;
+    `flux` is heat absorbed at the surface; `evaporation` the latent heat carried off by water leaving the skin.
+    Together a Robin condition q_in = h_eff (T_env − T_s) + net_flux.
     """
 
     h_air: HeatTransferCoefficient = Field(default=1e-5, ge=0.0, description="W/(mm²·K); default 10 W/(m²·K)")
     t_air: BodyTemperature = Field(default=25.0, description="°C")
+    emissivity: float = Field(default=0.0, ge=0.0, le=1.0, description="skin emissivity for explicit radiation")
+    t_radiant: BodyTemperature | None = Field(default=None, description="°C; mean radiant temperature (default t_air)")
     h_contact: HeatTransferCoefficient = Field(default=0.0, ge=0.0, description="W/(mm²·K)")
     t_pad: BodyTemperature | None = Field(default=None, description="°C; needed when h_contact > 0")
     flux: Irradiance = Field(default=0.0, description="W/mm² absorbed at the surface, positive into the skin")
+    evaporation: Irradiance = Field(default=0.0, ge=0.0, description="W/mm² of latent heat leaving the skin")
 
     @model_validator(mode="after")
     def _pad_needs_temperature(self) -> SkinBoundary:
@@ -60,9 +74,20 @@ class SkinBoundary(FrozenModel):
         return self
 
     @property
+    def radiant_temperature(self) -> float:
+        """Mean radiant temperature of the surroundings [°C]."""
+        return self.t_air if self.t_radiant is None else self.t_radiant
+
+    @property
+    def h_rad(self) -> float:
+        """Linearised radiative heat-transfer coefficient [W/(mm²·K)]."""
+        mean_k = 0.5 * (SKIN_REFERENCE_C + self.radiant_temperature) + 273.15
+        return 4.0 * self.emissivity * STEFAN_BOLTZMANN * mean_k**3
+
+    @property
     def h_eff(self) -> float:
         """Total heat-transfer coefficient [W/(mm²·K)]."""
-        return self.h_air + self.h_contact
+        return self.h_air + self.h_rad + self.h_contact
 
     @property
     def t_env(self) -> float:
@@ -70,7 +95,12 @@ class SkinBoundary(FrozenModel):
         if self.h_eff == 0:
             return self.t_air
         pad = self.h_contact * self.t_pad if self.t_pad is not None else 0.0
-        return (self.h_air * self.t_air + pad) / self.h_eff
+        return (self.h_air * self.t_air + self.h_rad * self.radiant_temperature + pad) / self.h_eff
+
+    @property
+    def net_flux(self) -> float:
+        """Absorbed surface flux minus evaporative loss [W/mm²]."""
+        return self.flux - self.evaporation
 
 
 @dataclass(frozen=True)
@@ -242,7 +272,7 @@ def _system(grid: Grid, boundary: SkinBoundary, q: np.ndarray, t_core: float, t_
     diag[1:] += g[:-1]
     diag[0] += boundary.h_eff
     b = perfusion * t_arterial + sources
-    b[0] += boundary.h_eff * boundary.t_env + boundary.flux
+    b[0] += boundary.h_eff * boundary.t_env + boundary.net_flux
     b[-1] += g[-1] * t_core
     return _System(grid.lumped(grid.heat_capacity)[:-1], diag, -g[:-1], b, perfusion, sources, float(g[-1]))
 
@@ -336,7 +366,7 @@ def solve_pennes(
         rhs = system.capacity * free - (1.0 - th) * tau * system.apply(free) + tau * system.b
         new = cho_solve_banded((factors[key], False), rhs)
         mean = th * new + (1.0 - th) * free
-        surface += tau * (boundary.h_eff * (boundary.t_env - mean[0]) + boundary.flux)
+        surface += tau * (boundary.h_eff * (boundary.t_env - mean[0]) + boundary.net_flux)
         bottom += tau * system.g_bottom * (core - mean[-1])
         perfused += tau * float(np.sum(system.perfusion * (arterial - mean)))
         free = new

@@ -7,7 +7,8 @@ beams narrower than :data:`NARROW_BEAM_RADIUS_MM`):
 - a contact LED pad covers the skin: heat leaves through the pad to the room with :data:`H_UNDER_PAD`
   (lightdose estimate for a thin insulating pad), and the pad's own electrical waste heat enters the skin as
   `pad_heat_flux` (not published for the presets: default 0, give it when measured);
-- a panel or probe at a distance leaves the skin bare: convection and radiation to the room, :data:`H_BARE_SKIN`;
+- a panel or probe at a distance leaves the skin bare: natural convection, thermal radiation and insensible
+  evaporation to a 25 °C room;
 - a heating pad holds its surface at its set temperature; the contact conductance :data:`H_HEATING_PAD_CONTACT`
   (lightdose estimate) couples it to the skin.
 Dermal perfusion rises with local temperature (quasi-steady vasodilation, :mod:`lightdose.thermal.vasodilation`)
@@ -33,8 +34,15 @@ from lightdose.thermal.properties import ThermalProperties, thermal_properties
 from lightdose.thermal.vasodilation import skin_perfusion_factor
 from lightdose.units import parse_quantity
 
+H_CONVECTION = 3.1e-6
+"""Natural convection from bare skin in still air [W/(mm²·K)] (3.1 W/(m²·K), seated; ASHRAE Fundamentals 2017 ch. 9)."""
+SKIN_EMISSIVITY = 0.98
+"""Infrared emissivity of human skin (Steketee 1973, Phys Med Biol 18:686)."""
+INSENSIBLE_EVAPORATION = 6e-6
+"""Latent heat of water diffusing through dry, non-sweating skin [W/mm²] (≈ 6 W/m²: ~9 g/(m²·h) × 2.43 kJ/g;
+order of magnitude of ASHRAE Fundamentals 2017 ch. 9's skin diffusion term, lightdose estimate)."""
 H_BARE_SKIN = 10e-6
-"""Convection + linearised radiation from bare skin to a room at rest [W/(mm²·K)] (≈ 10 W/(m²·K))."""
+"""Convection + radiation from bare skin to a room at rest, lumped [W/(mm²·K)]: the skin's state before a session."""
 H_UNDER_PAD = 5e-6
 """Heat loss through a thin contact pad to the room [W/(mm²·K)] (≈ 5 W/(m²·K), lightdose estimate)."""
 H_HEATING_PAD_CONTACT = 100e-6
@@ -104,7 +112,7 @@ def _axisymmetric(stack: LayerStack, props: list[ThermalProperties], depth: Any,
     source = np.interp(grid.z, z_nodes, q_axis_z)[:, None] * inside[None, :]
     resting = solve_rz(grid, None, h=H_BARE_SKIN, t_env=ROOM_TEMPERATURE_C, steady=True)  # skin in room air
     rz = solve_rz(grid, duration_s, dt=max(dt_s, RZ_MIN_STEP_S), h=boundary.h_eff, t_env=boundary.t_env,
-                  q_surface=boundary.flux * inside, source=source, initial=resting.temperature.values[0])
+                  q_surface=boundary.net_flux * inside, source=source, initial=resting.temperature.values[0])
     return xr.Dataset(
         {"temperature": (("t", "z"), rz.temperature.values[:, :, 0], rz.temperature.attrs),
          "surface_temperature": ("t", rz.surface_temperature.values[:, 0], rz.surface_temperature.attrs)},
@@ -158,7 +166,8 @@ def heat_session(
         if model.contact and distance_mm == 0:
             boundary = SkinBoundary(h_air=H_UNDER_PAD, t_air=ROOM_TEMPERATURE_C, flux=flux)
         else:
-            boundary = SkinBoundary(h_air=H_BARE_SKIN, t_air=ROOM_TEMPERATURE_C)
+            boundary = SkinBoundary(h_air=H_CONVECTION, t_air=ROOM_TEMPERATURE_C, emissivity=SKIN_EMISSIVITY,
+                                    evaporation=INSENSIBLE_EVAPORATION)
     if light.get("beam_radius_mm", np.inf) < NARROW_BEAM_RADIUS_MM:
         ds = _axisymmetric(stack, props, depth, source, grid.z, light["beam_radius_mm"], boundary, duration_s,
                            parse_quantity(dt, "time", "dt"))

@@ -170,3 +170,16 @@ def test_result_saves_to_netcdf(short_session, tmp_path):
     short_session.to_netcdf(tmp_path / "sauna.nc")
     loaded = xr.load_dataset(tmp_path / "sauna.nc")
     assert loaded.core_temp.attrs["units"] == "degC" and loaded.attrs["warnings"] == short_session.attrs["warnings"]
+
+
+def test_skin_blood_flow_is_capped_in_a_very_hot_cabin():
+    from lightdose.thermal.sauna import MAX_SKIN_BLOOD_FLOW_L_MIN, SaunaSession, simulate_sauna
+
+    hot = {"air_temperature": "100 degC", "relative_humidity": "50 %", "duration": "30 min"}
+    free = simulate_sauna(SaunaSession(**hot, cap_skin_blood_flow=False))
+    capped = simulate_sauna(SaunaSession(**hot))
+    assert float(free.skin_blood_flow.max()) > MAX_SKIN_BLOOD_FLOW_L_MIN  # JOS-3 alone exceeds the limit here
+    # the cap applies to the 17 segments; hand and foot AVA flow (≲ 0.3 L/min here) comes on top
+    assert float(capped.skin_blood_flow.max()) < MAX_SKIN_BLOOD_FLOW_L_MIN + 0.3
+    assert float(capped.cardiac_output.max()) < float(free.cardiac_output.max())
+    assert "caps" in capped.attrs["warnings"]

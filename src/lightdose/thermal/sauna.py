@@ -13,6 +13,8 @@ flags both, and carries the safety cautions of SCIENCE.md §5 in ``attrs["warnin
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterator
+from contextlib import contextmanager
 from importlib.metadata import version
 from typing import Annotated, Any, Literal
 
@@ -127,6 +129,7 @@ class SaunaSession(FrozenModel):
     rest_air_temperature: Annotated[Temperature, _in_range(10.0, 40.0, "°C")] = 24.0
     rest_relative_humidity: Annotated[Fraction, _in_range(0.0, 1.0, "%", 100.0)] = 0.5
     posture: Literal["sitting", "lying"] = "sitting"
+    cap_skin_blood_flow: bool = Field(default=True, description="limit JOS-3's skin blood flow to ~7 L/min")
     person: SaunaPerson = SaunaPerson()
 
     @property
@@ -162,6 +165,34 @@ def _whole_body(parts: Any) -> np.ndarray:
     return np.sum([np.asarray(getattr(parts, name), dtype=float) for name in BODY_PARTS], axis=0)
 
 
+@contextmanager
+def _skin_blood_flow_cap(limit_l_min: float | None) -> Iterator[None]:
+    """Within the block, scale JOS-3's segmental skin blood flow down so that its total stays ≤ `limit_l_min`.
+
+    JOS-3 has no cap (its skin blood flow grows without bound in hot rooms, overestimating cardiac output and
+    the heat carried from hot skin to the core); pythermalcomfort offers no hook, so its thermoregulation
+    function is wrapped for the duration of our simulation only. AVA flows of hands and feet are not capped.
+    """
+    if limit_l_min is None:
+        yield
+        return
+    from pythermalcomfort.models import jos3
+
+    original = jos3.threg.skin_blood_flow
+    limit_l_h = 60.0 * limit_l_min
+
+    def capped(*args: Any, **kwargs: Any) -> np.ndarray:
+        flow = np.asarray(original(*args, **kwargs), dtype=float)
+        total = float(flow.sum())
+        return flow * (limit_l_h / total) if total > limit_l_h else flow
+
+    jos3.threg.skin_blood_flow = capped
+    try:
+        yield
+    finally:
+        jos3.threg.skin_blood_flow = original
+
+
 def _run_phase(model: Any, seconds: float) -> None:
     """Step `model` through `seconds` [s] in one-minute steps, the last one shorter if needed."""
     whole = int(seconds // STEP_S)
@@ -176,8 +207,9 @@ def simulate_sauna(session: SaunaSession) -> xr.Dataset:
     """Simulate `session` with JOS-3 in one-minute steps, from thermal neutrality at t = 0.
 
     Returns a Dataset over time ``t`` [s] with ``core_temp`` (central blood) [°C], ``rectal_temp`` (pelvis core)
-    [°C], ``mean_skin_temp`` [°C], ``skin_blood_flow`` and ``cardiac_output`` [L/min] (as JOS-3 computes them,
-    uncapped: ``attrs["exceeds_physiological_limits"]`` flags values above the limits), ``sweat_loss``
+    [°C], ``mean_skin_temp`` [°C], ``skin_blood_flow`` and ``cardiac_output`` [L/min] (segmental skin blood flow
+    capped at ~7 L/min unless ``cap_skin_blood_flow`` is false; ``attrs["exceeds_physiological_limits"]`` flags
+    values above the limits), ``sweat_loss``
     (cumulative evaporated sweat) [g] and ``in_cabin`` (bool); attrs carry provenance and ``warnings``.
     """
     from pythermalcomfort.models import JOS3
@@ -191,12 +223,13 @@ def simulate_sauna(session: SaunaSession) -> xr.Dataset:
     model.tdb = session.air_temperature
     model.tr = session.radiant_temperature
     model.rh = 100.0 * session.relative_humidity
-    _run_phase(model, session.duration)
-    if session.rest_duration > 0.0:
-        model.v = 0.1
-        model.to = session.rest_air_temperature
-        model.rh = 100.0 * session.rest_relative_humidity
-        _run_phase(model, session.rest_duration)
+    with _skin_blood_flow_cap(MAX_SKIN_BLOOD_FLOW_L_MIN if session.cap_skin_blood_flow else None):
+        _run_phase(model, session.duration)
+        if session.rest_duration > 0.0:
+            model.v = 0.1
+            model.to = session.rest_air_temperature
+            model.rh = 100.0 * session.rest_relative_humidity
+            _run_phase(model, session.rest_duration)
 
     r = model.results()
     t = np.array([step.total_seconds() for step in r.simulation_time])
@@ -213,9 +246,10 @@ def simulate_sauna(session: SaunaSession) -> xr.Dataset:
                             {"units": "degC", "long_name": "rectal temperature (JOS-3 pelvis core)"}),
             "mean_skin_temp": ("t", np.asarray(r.t_skin_mean, dtype=float),
                                {"units": "degC", "long_name": "mean skin temperature"}),
-            "skin_blood_flow": ("t", sbf, {"units": "L/min", "long_name": "whole-body skin blood flow (JOS-3, "
-                                           "uncapped)", "physiological_limit": MAX_SKIN_BLOOD_FLOW_L_MIN}),
-            "cardiac_output": ("t", co, {"units": "L/min", "long_name": "cardiac output (JOS-3, uncapped)",
+            "skin_blood_flow": ("t", sbf, {"units": "L/min", "long_name": "whole-body skin blood flow incl. AVA "
+                                           "(JOS-3; segmental flow capped unless cap_skin_blood_flow is false)",
+                                           "physiological_limit": MAX_SKIN_BLOOD_FLOW_L_MIN}),
+            "cardiac_output": ("t", co, {"units": "L/min", "long_name": "cardiac output (JOS-3)",
                                          "physiological_limit": MAX_CARDIAC_OUTPUT_L_MIN}),
             "sweat_loss": ("t", np.cumsum(sweat_rate_g_s * step_s),
                            {"units": "g", "long_name": "cumulative evaporated sweat"}),
@@ -253,8 +287,10 @@ def _warnings(session: SaunaSession, ds: xr.Dataset, exceeds: bool) -> list[str]
         notes.append(
             f"JOS-3 skin blood flow (peak {float(ds.skin_blood_flow.max()):.1f} L/min) or cardiac output (peak "
             f"{float(ds.cardiac_output.max()):.1f} L/min) exceeds physiological limits (~{MAX_SKIN_BLOOD_FLOW_L_MIN:g} "
-            f"and ~{MAX_CARDIAC_OUTPUT_L_MIN:g} L/min, Rowell): JOS-3 has no cap, so heat carried to the skin and the "
-            "cardiovascular load are overestimated")
+            f"and ~{MAX_CARDIAC_OUTPUT_L_MIN:g} L/min, Rowell)"
+            + (": lightdose caps the segmental skin blood flow; the cardiovascular load is at its limit"
+               if session.cap_skin_blood_flow else
+               ": uncapped JOS-3 overestimates the heat carried by the skin and the cardiovascular load"))
     notes.extend(CAUTIONS)
     return notes
 

@@ -139,3 +139,15 @@ def test_explicit_radiation_and_evaporation_at_the_skin():
     assert sweating[0] < dry[0]
     run = solve_pennes(grid, "5 min", boundary=radiating.model_copy(update={"evaporation": 50e-6}))
     assert abs(float(run.energy_residual)) < 1e-6
+
+
+def test_time_to_the_contact_limit():
+    # 200 mW/cm² on dark (type VI) skin: epidermal melanin absorbs strongly and the skin passes 43 °C in seconds
+    hot = heat_session("probe-810", "wrist", Person(skin_type="VI"), time="10 min")
+    cool = heat_session("pad-890", "foot-dorsum", time="10 min")
+    assert cool.attrs["time_to_43c_s"] == -1.0
+    skin, t = hot.surface_temperature.values, hot.t.values
+    first = hot.attrs["time_to_43c_s"]
+    assert 0 < first < 600
+    assert skin[t < first].max() < 43.0 <= skin[t == first][0]
+    assert abs(hot.attrs["energy_residual"]) < 1e-6  # r–z runs carry their energy budget too

@@ -57,6 +57,7 @@ class ThermalProperties(FrozenModel):
     specific_heat: float = Field(gt=0.0, description="c [J/(kg·K)]")
     conductivity: float = Field(gt=0.0, description="k [W/(m·K)]")
     perfusion: float = Field(default=0.0, ge=0.0, description="ω [1/s], volume of blood per volume of tissue per s")
+    metabolic_heat: float = Field(default=0.0, ge=0.0, description="resting metabolic heat generation [W/kg]")
     reference: str = ""
 
     @property
@@ -75,25 +76,31 @@ class ThermalProperties(FrozenModel):
         return self.conductivity_mm / self.heat_capacity
 
     @property
+    def metabolic_power_density(self) -> float:
+        """Resting metabolic heat per unit volume, ρ·q_met [W/mm³]."""
+        return self.density * self.metabolic_heat * _M3_PER_MM3
+
+    @property
     def perfusion_coefficient(self) -> float:
         """ω·ρ_b·c_b [W/(mm³·K)]: heat carried off per unit volume per kelvin above arterial temperature."""
         return self.perfusion * BLOOD_DENSITY * BLOOD_SPECIFIC_HEAT * _M3_PER_MM3
 
 
+_MET = "resting metabolic heat: order-of-magnitude values of the IT'IS heat-generation table [verify]"
 _SKIN = ThermalProperties(name="skin", density=1109.0, specific_heat=3391.0, conductivity=0.37, perfusion=2e-3,
-                          reference=f"{_ITIS}; ω ≈ 2e-3 1/s is an estimate [verify]")
+                          metabolic_heat=1.6, reference=f"{_ITIS}; ω ≈ 2e-3 1/s is an estimate [verify]; {_MET}")
 _FAT = ThermalProperties(name="fat", density=911.0, specific_heat=2348.0, conductivity=0.21, perfusion=5e-4,
-                         reference=f"{_ITIS}; ω ≈ 5e-4 1/s is an estimate [verify]")
+                         metabolic_heat=0.5, reference=f"{_ITIS}; ω ≈ 5e-4 1/s is an estimate [verify]; {_MET}")
 _MUSCLE = ThermalProperties(name="muscle", density=1090.0, specific_heat=3421.0, conductivity=0.49, perfusion=6.7e-4,
-                            reference=f"{_ITIS}; ω ≈ 6.7e-4 1/s is an estimate [verify]")
+                            metabolic_heat=0.9, reference=f"{_ITIS}; ω ≈ 6.7e-4 1/s is an estimate [verify]; {_MET}")
 _BONE = ThermalProperties(name="bone", density=1908.0, specific_heat=1313.0, conductivity=0.32, perfusion=3e-4,
-                          reference=f"{_ITIS}; ω ≈ 3e-4 1/s is an estimate [verify]")
+                          metabolic_heat=0.15, reference=f"{_ITIS}; ω ≈ 3e-4 1/s is an estimate [verify]; {_MET}")
 _BLOOD = ThermalProperties(name="blood", density=BLOOD_DENSITY, specific_heat=BLOOD_SPECIFIC_HEAT, conductivity=0.52,
                            perfusion=0.0, reference=f"{_ITIS}; ω = 0 for a blood layer (lightdose's choice)")
 _WATER = ThermalProperties(name="water", density=993.0, specific_heat=4178.0, conductivity=0.63, perfusion=0.0,
                            reference="water at 37 °C, IAPWS-95 (Wagner & Pruß 2002, J Phys Chem Ref Data 31:387)")
 _AVASCULAR_SKIN = _SKIN.model_copy(update={
-    "name": "skin, avascular", "perfusion": 0.0,
+    "name": "skin, avascular", "perfusion": 0.0, "metabolic_heat": 0.0,
     "reference": f"{_ITIS}, skin; ω = 0: the epidermis has no blood vessels (lightdose's assignment)"})
 
 

@@ -11,6 +11,7 @@ beams narrower than :data:`NARROW_BEAM_RADIUS_MM`):
   evaporation to a 25 °C room;
 - a heating pad holds its surface at its set temperature; the contact conductance :data:`H_HEATING_PAD_CONTACT`
   (lightdose estimate) couples it to the skin.
+Resting metabolic heat of each tissue is a source too, and the session starts from resting skin in room air.
 Dermal perfusion rises with local temperature (quasi-steady vasodilation, :mod:`lightdose.thermal.vasodilation`)
 in 1-D sessions; fat and muscle keep resting perfusion. Diabetic neuropathy halves the resting perfusion of the
 skin layers (lightdose assumption standing for the blunted microvascular response, SCIENCE.md §7).
@@ -28,7 +29,7 @@ from lightdose.anatomy import LayerStack, Person
 from lightdose.anatomy import sites as site_library
 from lightdose.errors import InputError
 from lightdose.thermal.burn import arrhenius_omega, cem43, time_above
-from lightdose.thermal.pennes1d import Grid, SkinBoundary, make_grid, solve_pennes
+from lightdose.thermal.pennes1d import Grid, SkinBoundary, make_grid, solve_pennes, steady_state
 from lightdose.thermal.pennes_rz import make_grid_rz, solve_rz
 from lightdose.thermal.properties import ThermalProperties, thermal_properties
 from lightdose.thermal.vasodilation import skin_perfusion_factor
@@ -66,6 +67,12 @@ def _layer_properties(stack: LayerStack, neuropathy: bool) -> list[ThermalProper
             p = p.model_copy(update={"perfusion": p.perfusion * NEUROPATHY_SKIN_PERFUSION_FACTOR})
         props.append(p)
     return props
+
+
+def _metabolic_heat(stack: LayerStack, props: list[ThermalProperties], z: np.ndarray) -> np.ndarray:
+    """Resting metabolic heat [W/mm³] at depths `z` [mm] (the layer's value; interfaces take the deeper layer)."""
+    layer = np.clip(np.searchsorted(np.asarray(stack.boundaries), z, side="right") - 1, 0, len(props) - 1)
+    return np.array([props[i].metabolic_power_density for i in layer])
 
 
 def _skin_response(grid: Grid, stack: LayerStack) -> Callable[[np.ndarray], np.ndarray]:
@@ -109,15 +116,18 @@ def _axisymmetric(stack: LayerStack, props: list[ThermalProperties], depth: Any,
     grid = make_grid_rz(stack, radius=max(60.0, 6 * radius_mm), depth=depth, dr_centre=min(0.5, radius_mm / 10),
                         properties=props)
     inside = np.clip((radius_mm**2 - grid.r_faces[:-1] ** 2) / np.diff(grid.r_faces**2), 0.0, 1.0)
-    source = np.interp(grid.z, z_nodes, q_axis_z)[:, None] * inside[None, :]
-    resting = solve_rz(grid, None, h=H_BARE_SKIN, t_env=ROOM_TEMPERATURE_C, steady=True)  # skin in room air
+    metabolic = _metabolic_heat(stack, props, grid.z)[:, None]
+    source = np.interp(grid.z, z_nodes, q_axis_z)[:, None] * inside[None, :] + metabolic
+    resting = solve_rz(grid, None, h=H_BARE_SKIN, t_env=ROOM_TEMPERATURE_C, source=metabolic * np.ones_like(source),
+                       steady=True)  # skin in room air before the session
     rz = solve_rz(grid, duration_s, dt=max(dt_s, RZ_MIN_STEP_S), h=boundary.h_eff, t_env=boundary.t_env,
                   q_surface=boundary.net_flux * inside, source=source, initial=resting.temperature.values[0])
     return xr.Dataset(
         {"temperature": (("t", "z"), rz.temperature.values[:, :, 0], rz.temperature.attrs),
          "surface_temperature": ("t", rz.surface_temperature.values[:, 0], rz.surface_temperature.attrs)},
         coords={"t": rz.t, "z": rz.z},
-        attrs={"solver": "Pennes r-z (beam axis)", "beam_radius_mm": radius_mm},
+        attrs={"solver": "Pennes r-z (beam axis)", "beam_radius_mm": radius_mm,
+               **{k: v for k, v in rz.attrs.items() if k.startswith("energy_")}},
     )
 
 
@@ -173,8 +183,10 @@ def heat_session(
                            parse_quantity(dt, "time", "dt"))
     else:
         response = _skin_response(grid, stack) if vasodilation else None
-        ds = solve_pennes(grid, duration=duration_s, dt=dt, boundary=boundary, source=source,
-                          perfusion_response=response)
+        metabolic = _metabolic_heat(stack, props, grid.z)
+        resting = steady_state(grid, SkinBoundary(h_air=H_BARE_SKIN, t_air=ROOM_TEMPERATURE_C), metabolic)
+        ds = solve_pennes(grid, duration=duration_s, dt=dt, boundary=boundary, source=source + metabolic,
+                          initial=resting, perfusion_response=response)
     t = ds.t.values
     z = ds.z.values
     skin = ds.surface_temperature.values
@@ -196,6 +208,7 @@ def heat_session(
         "person": person.model_dump_json(),
         "peak_skin_temp_c": float(skin.max()),
         "time_above_43c_s": float(time_above(t, skin, 43.0)),
+        "time_to_43c_s": float(t[np.argmax(skin >= 43.0)]) if np.any(skin >= 43.0) else -1.0,
         "cem43_min": float(cem43(t, basal)),
         "omega": float(arrhenius_omega(t, basal)),
         "boundary": boundary.model_dump_json(),
@@ -217,6 +230,7 @@ def summary(ds: xr.Dataset) -> dict[str, Any]:
         "skin_temp_c": ds.surface_temperature.values[::step].round(4).tolist(),
         "peak_skin_temp_c": ds.attrs["peak_skin_temp_c"],
         "time_above_43c_s": ds.attrs["time_above_43c_s"],
+        "time_to_43c_s": ds.attrs["time_to_43c_s"] if ds.attrs["time_to_43c_s"] >= 0 else None,
         "cem43_min": ds.attrs["cem43_min"],
         "omega": ds.attrs["omega"],
         "solver": ds.attrs["solver"],

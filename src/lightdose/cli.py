@@ -438,9 +438,10 @@ def heat(
     if json_output:
         print_json(result)
         return
-    console.print(f"{device} on {site} for {float(ds.t[-1]) / 60:g} min (1-D Pennes bioheat, resting perfusion)")
+    console.print(f"{device} on {site} for {float(ds.t[-1]) / 60:g} min ({result['solver']})")
     console.print(f"Skin: {result['skin_temp_c'][0]:.1f} → {result['skin_temp_c'][-1]:.1f} °C, peak "
-                  f"{result['peak_skin_temp_c']:.1f} °C; above 43 °C for {result['time_above_43c_s']:.0f} s; "
+                  f"{result['peak_skin_temp_c']:.1f} °C; above 43 °C for {result['time_above_43c_s']:.0f} s"
+                  + (f" (from {result['time_to_43c_s']:.0f} s)" if result["time_to_43c_s"] is not None else "") + "; "
                   f"CEM43 {result['cem43_min']:.3g} min; Arrhenius Ω {result['omega']:.2g} (Ω = 1 ≈ 2nd-degree burn)")
     for name, temps in result["temp_at_targets_c"].items():
         console.print(f"{name}: {temps['start']:.1f} → {temps['end']:.1f} °C")

@@ -66,3 +66,18 @@ def test_energy_balance_closes():
     ds = solve_rz(grid, "10 min", dt="10 s", h=5e-6, q_surface=_disc_flux(grid), source=source)
     assert abs(ds.attrs["energy_residual"]) < 0.01
     assert ds.attrs["energy_stored_j"] > 0 and ds.attrs["energy_source_j"] > 0
+
+
+def test_constant_perfusion_response_equals_scaled_perfusion():
+    stack = sites.get("wrist")
+    base = [thermal_properties(layer.tissue) for layer in stack.layers]
+    doubled = [p.model_copy(update={"perfusion": 2 * p.perfusion}) for p in base]
+    kwargs = {"radius": 40.0, "depth": 30.0, "dr_centre": 0.5, "dz_surface": 0.05, "growth": 1.15, "max_step": 5.0}
+    grid_a = make_grid_rz(stack, properties=doubled, **kwargs)
+    grid_b = make_grid_rz(stack, properties=base, **kwargs)
+    flux = _disc_flux(grid_a)
+    a = solve_rz(grid_a, "5 min", dt="10 s", q_surface=flux, initial=35.0)
+    b = solve_rz(grid_b, "5 min", dt="10 s", q_surface=flux, initial=35.0,
+                 perfusion_response=lambda temperature: np.full(temperature.shape, 2.0))
+    np.testing.assert_allclose(a.temperature.values, b.temperature.values, atol=1e-9)
+    assert abs(b.attrs["energy_residual"]) < 1e-9

@@ -12,6 +12,7 @@ flux (default) or a fixed temperature. The sparse matrix (C/Δt + θA) is LU-fac
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -167,13 +168,18 @@ def surface_temperature(grid: GridRZ, cells: np.ndarray, h: np.ndarray, t_env: n
 def solve_rz(grid: GridRZ, duration: Any, dt: Any = 5.0, h: Any = 10e-6, t_env: Any = 25.0, q_surface: Any = 0.0,
              source: np.ndarray | float = 0.0, t_core: float = 37.0, t_arterial: float = 37.0,
              initial: float | np.ndarray | None = None, side_temperature: float | None = None,
-             theta: float = 0.5, steady: bool = False) -> xr.Dataset:
+             theta: float = 0.5, steady: bool = False,
+             perfusion_response: Callable[[np.ndarray], np.ndarray] | None = None,
+             response_interval: Any = 60.0) -> xr.Dataset:
     """Temperature T(t, z, r) [°C] (or the steady state if `steady`), with the skin temperature per radius.
 
     `h` [W/(mm²·K)], `t_env` [°C] and `q_surface` [W/mm²] may vary with radius (arrays over the cell radii);
     `source` Q [W/mm³] is an array (z, r) or a number. `initial` defaults to the steady state without source.
     A transient run records its energy budget [J] in attrs: stored heat, and heat from the source, through the
     skin, the bottom (and side) and from perfusion; ``energy_residual`` (relative) is round-off.
+    `perfusion_response` maps cell temperatures (z, r) [°C] to multipliers of the resting perfusion, ω(T); it is
+    re-evaluated (and the matrix refactorised) every `response_interval` [s] — a lagged coupling, as perfusion
+    responds over minutes.
     """
     h_r = _per_radius(grid, h, "h")
     if np.any(h_r < 0):
@@ -203,11 +209,20 @@ def solve_rz(grid: GridRZ, duration: Any, dt: Any = 5.0, h: Any = 10e-6, t_env: 
         n_steps = max(1, math.ceil(duration_s / dt_s - 1e-9))
         step = duration_s / n_steps
         capacity = (grid.heat_capacity[:, None] * volume).ravel()
-        lhs = splu((sp.diags(capacity / step) + theta * matrix).tocsc())
-        explicit = sp.diags(capacity / step) - (1.0 - theta) * matrix
+        resting_perfusion = exchange["perfusion"][1]
+        refresh = max(1, round(parse_quantity(response_interval, "time", "response_interval") / step))
         fields = np.empty((n_steps + 1, *shape))
         fields[0] = state.reshape(shape)
         for n in range(n_steps):
+            if n == 0 or (perfusion_response is not None and n % refresh == 0):
+                if perfusion_response is not None:
+                    perfusion = resting_perfusion * perfusion_response(state.reshape(shape)).ravel()
+                    change = perfusion - exchange["perfusion"][1]
+                    matrix = matrix + sp.diags(change)
+                    b = b + change * t_arterial
+                    exchange["perfusion"] = (exchange["perfusion"][0], perfusion, t_arterial, 0.0)
+                lhs = splu((sp.diags(capacity / step) + theta * matrix).tocsc())
+                explicit = sp.diags(capacity / step) - (1.0 - theta) * matrix
             new = lhs.solve(explicit @ state + b)
             mean = theta * new + (1.0 - theta) * state
             for name, (cells, g, t_fixed, extra) in exchange.items():

@@ -12,8 +12,8 @@ beams narrower than :data:`NARROW_BEAM_RADIUS_MM`):
 - a heating pad holds its surface at its set temperature; the contact conductance :data:`H_HEATING_PAD_CONTACT`
   (lightdose estimate) couples it to the skin.
 Resting metabolic heat of each tissue is a source too, and the session starts from resting skin in room air.
-Dermal perfusion rises with local temperature (quasi-steady vasodilation, :mod:`lightdose.thermal.vasodilation`)
-in 1-D sessions; fat and muscle keep resting perfusion. Diabetic neuropathy halves the resting perfusion of the
+Dermal perfusion rises with local temperature (quasi-steady vasodilation, :mod:`lightdose.thermal.vasodilation`);
+fat and muscle keep resting perfusion. Diabetic neuropathy halves the resting perfusion of the
 skin layers (lightdose assumption standing for the blunted microvascular response, SCIENCE.md §7).
 """
 
@@ -75,11 +75,15 @@ def _metabolic_heat(stack: LayerStack, props: list[ThermalProperties], z: np.nda
     return np.array([props[i].metabolic_power_density for i in layer])
 
 
+def _skin_layers(stack: LayerStack) -> list[int]:
+    """Indices of the vascular skin (dermis) layers, whose perfusion follows the vasodilation factor."""
+    return [i for i, layer in enumerate(stack.layers)
+            if (layer.tissue if isinstance(layer.tissue, str) else layer.tissue.name).startswith("dermis")]
+
+
 def _skin_response(grid: Grid, stack: LayerStack) -> Callable[[np.ndarray], np.ndarray]:
     """ω(T) multiplier per free node: the vasodilation factor in dermis nodes, 1 elsewhere."""
-    skin_layers = [i for i, layer in enumerate(stack.layers)
-                   if (layer.tissue if isinstance(layer.tissue, str) else layer.tissue.name).startswith("dermis")]
-    is_skin = np.isin(grid.layer, skin_layers)  # node i lies at the top of element i
+    is_skin = np.isin(grid.layer, _skin_layers(stack))  # node i lies at the top of element i
 
     def response(temperature: np.ndarray) -> np.ndarray:
         return np.where(is_skin, skin_perfusion_factor(temperature), 1.0)
@@ -110,7 +114,7 @@ def _light_source(device: Any, base: LayerStack, person: Person, distance: Any, 
 
 def _axisymmetric(stack: LayerStack, props: list[ThermalProperties], depth: Any, q_axis_z: np.ndarray,
                   z_nodes: np.ndarray, radius_mm: float, boundary: SkinBoundary, duration_s: float,
-                  dt_s: float) -> xr.Dataset:
+                  dt_s: float, vasodilation: bool) -> xr.Dataset:
     """r–z run for a narrow beam: Q(r, z) = Q_axis(z) inside the beam radius (the light's own lateral spread is
     neglected, which concentrates the deep heating a little); returns the beam-axis T(t, z) like the 1-D solver."""
     grid = make_grid_rz(stack, radius=max(60.0, 6 * radius_mm), depth=depth, dr_centre=min(0.5, radius_mm / 10),
@@ -120,8 +124,15 @@ def _axisymmetric(stack: LayerStack, props: list[ThermalProperties], depth: Any,
     source = np.interp(grid.z, z_nodes, q_axis_z)[:, None] * inside[None, :] + metabolic
     resting = solve_rz(grid, None, h=H_BARE_SKIN, t_env=ROOM_TEMPERATURE_C, source=metabolic * np.ones_like(source),
                        steady=True)  # skin in room air before the session
+    layer = np.clip(np.searchsorted(np.asarray(stack.boundaries), grid.z, side="right") - 1, 0, len(props) - 1)
+    is_skin = np.isin(layer, _skin_layers(stack))[:, None]
+
+    def response(temperature: np.ndarray) -> np.ndarray:
+        return np.where(is_skin, skin_perfusion_factor(temperature), 1.0)
+
     rz = solve_rz(grid, duration_s, dt=max(dt_s, RZ_MIN_STEP_S), h=boundary.h_eff, t_env=boundary.t_env,
-                  q_surface=boundary.net_flux * inside, source=source, initial=resting.temperature.values[0])
+                  q_surface=boundary.net_flux * inside, source=source, initial=resting.temperature.values[0],
+                  perfusion_response=response if vasodilation else None)
     return xr.Dataset(
         {"temperature": (("t", "z"), rz.temperature.values[:, :, 0], rz.temperature.attrs),
          "surface_temperature": ("t", rz.surface_temperature.values[:, 0], rz.surface_temperature.attrs)},
@@ -146,8 +157,7 @@ def heat_session(
 
     `device`: a light device (name or model) or the ``heating-pad-42`` preset; `pad_heat_flux`: electrical waste
     heat of a contact LED pad entering the skin ("5 mW/cm^2"; default 0); `vasodilation`: dermal perfusion rises
-    with local temperature (:mod:`lightdose.thermal.vasodilation`; 1-D sessions only — r–z sessions keep resting
-    perfusion, which overestimates their heating).
+    with local temperature (:mod:`lightdose.thermal.vasodilation`; in r–z sessions updated every minute).
     """
     from lightdose import devices
     from lightdose.devices.heat_sources import HeatingPad, InfraredSauna
@@ -180,7 +190,7 @@ def heat_session(
                                     evaporation=INSENSIBLE_EVAPORATION)
     if light.get("beam_radius_mm", np.inf) < NARROW_BEAM_RADIUS_MM:
         ds = _axisymmetric(stack, props, depth, source, grid.z, light["beam_radius_mm"], boundary, duration_s,
-                           parse_quantity(dt, "time", "dt"))
+                           parse_quantity(dt, "time", "dt"), vasodilation)
     else:
         response = _skin_response(grid, stack) if vasodilation else None
         metabolic = _metabolic_heat(stack, props, grid.z)

@@ -91,12 +91,17 @@ class LayerStack(FrozenModel):
             z.append(z[-1] + (layer.thickness if layer.thickness is not None else math.inf))
         return z
 
+    def layer_indices(self, depths_mm: np.ndarray) -> np.ndarray:
+        """Index of the layer containing each depth [mm] (the deeper layer at an interface; clipped to the stack)."""
+        edges = np.asarray(self.boundaries)
+        return np.clip(np.searchsorted(edges, depths_mm, side="right") - 1, 0, len(self.layers) - 1)
+
     def layer_index_at(self, depth_mm: float) -> int:
         """Index of the layer containing `depth_mm` (the deeper layer at an interface)."""
         edges = self.boundaries
         if depth_mm < 0 or depth_mm > edges[-1]:
             raise ValueError(f"depth {depth_mm:g} mm is outside the stack (0–{edges[-1]:g} mm)")
-        return min(int(np.searchsorted(edges, depth_mm, side="right")) - 1, len(self.layers) - 1)
+        return int(self.layer_indices(np.asarray(depth_mm)))
 
     def target(self, name: str) -> Target:
         """The target called `name`."""

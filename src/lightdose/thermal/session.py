@@ -71,8 +71,7 @@ def _layer_properties(stack: LayerStack, neuropathy: bool) -> list[ThermalProper
 
 def _metabolic_heat(stack: LayerStack, props: list[ThermalProperties], z: np.ndarray) -> np.ndarray:
     """Resting metabolic heat [W/mm³] at depths `z` [mm] (the layer's value; interfaces take the deeper layer)."""
-    layer = np.clip(np.searchsorted(np.asarray(stack.boundaries), z, side="right") - 1, 0, len(props) - 1)
-    return np.array([props[i].metabolic_power_density for i in layer])
+    return np.array([props[i].metabolic_power_density for i in stack.layer_indices(z)])
 
 
 def _skin_layers(stack: LayerStack) -> list[int]:
@@ -102,10 +101,8 @@ def _light_source(device: Any, base: LayerStack, person: Person, distance: Any, 
     for b in range(dose.sizes["band"]):
         wavelength = float(dose.wavelength_nm[b])
         mua = np.array([op.mua[0] for _, op in stack.optical_properties(wavelength)])
-        edges = np.asarray(stack.boundaries)
-        layer_of_node = np.clip(np.searchsorted(edges, z_nodes, side="right") - 1, 0, len(mua) - 1)
         phi = np.interp(z_nodes, z, dose.fluence_rate.values[b]) * MW_CM2_TO_W_MM2
-        q += mua[layer_of_node] * phi
+        q += mua[stack.layer_indices(z_nodes)] * phi
     radius = float(dose.beam_radius.min())
     summary: dict[str, Any] = {"surface_irradiance_mw_cm2": float(dose.surface_irradiance.sum()),
                                "beam_radius_mm": radius}
@@ -124,8 +121,7 @@ def _axisymmetric(stack: LayerStack, props: list[ThermalProperties], depth: Any,
     source = np.interp(grid.z, z_nodes, q_axis_z)[:, None] * inside[None, :] + metabolic
     resting = solve_rz(grid, None, h=H_BARE_SKIN, t_env=ROOM_TEMPERATURE_C, source=metabolic * np.ones_like(source),
                        steady=True)  # skin in room air before the session
-    layer = np.clip(np.searchsorted(np.asarray(stack.boundaries), grid.z, side="right") - 1, 0, len(props) - 1)
-    is_skin = np.isin(layer, _skin_layers(stack))[:, None]
+    is_skin = np.isin(stack.layer_indices(grid.z), _skin_layers(stack))[:, None]
 
     def response(temperature: np.ndarray) -> np.ndarray:
         return np.where(is_skin, skin_perfusion_factor(temperature), 1.0)

@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 import numpy as np
+from numba import njit
 from numpy.typing import NDArray
 from scipy.linalg import solve_banded
 
@@ -230,22 +231,37 @@ def solve_broad_beam(
                            rd=float(rd), reliable=system.z >= RELIABLE_DEPTH_MM)
 
 
-def _thomas(lower: NDArray[np.float64], diag: NDArray[np.float64], upper: NDArray[np.float64],
-            rhs: NDArray[np.float64]) -> NDArray[np.float64]:
-    """Solve many tridiagonal systems at once: `diag` and `rhs` are (n, systems); `lower`/`upper` are (n−1,)."""
-    n = diag.shape[0]
-    c = np.empty_like(diag)
-    d = np.empty_like(diag)
-    c[0] = upper[0] / diag[0]
-    d[0] = rhs[0] / diag[0]
+@njit(cache=True)
+def _hankel_on_axis(lower: NDArray[np.float64], diag: NDArray[np.float64], upper: NDArray[np.float64],
+                    lateral: NDArray[np.float64], rhs: NDArray[np.float64], k2: NDArray[np.float64],
+                    weights: NDArray[np.float64]) -> NDArray[np.float64]:
+    """Σ_j weights[j]·u_j: the tridiagonal systems (diag + lateral·k2[j]) u_j = rhs, one per spatial frequency
+    (Thomas algorithm), summed with the quadrature weights of the inverse Hankel transform on the axis.
+
+    `lower`/`upper` are (n−1,), `diag`, `lateral` and `rhs` (n,), `k2` and `weights` (systems,). Compiled with
+    numba: the planner's population coverage runs it for every virtual person.
+    """
+    n, m = diag.size, k2.size
+    c = np.empty((n, m))
+    d = np.empty((n, m))
+    for j in range(m):
+        pivot = diag[0] + lateral[0] * k2[j]
+        c[0, j] = upper[0] / pivot
+        d[0, j] = rhs[0] / pivot
     for i in range(1, n):
-        m = diag[i] - lower[i - 1] * c[i - 1]
-        if i < n - 1:
-            c[i] = upper[i] / m
-        d[i] = (rhs[i] - lower[i - 1] * d[i - 1]) / m
+        for j in range(m):
+            pivot = diag[i] + lateral[i] * k2[j] - lower[i - 1] * c[i - 1, j]
+            if i < n - 1:
+                c[i, j] = upper[i] / pivot
+            d[i, j] = (rhs[i] - lower[i - 1] * d[i - 1, j]) / pivot
+    total = np.zeros(n)
+    for j in range(m):
+        total[n - 1] += weights[j] * d[n - 1, j]
     for i in range(n - 2, -1, -1):
-        d[i] -= c[i] * d[i + 1]
-    return d
+        for j in range(m):
+            d[i, j] -= c[i, j] * d[i + 1, j]
+            total[i] += weights[j] * d[i, j]
+    return total
 
 
 @dataclass(frozen=True)
@@ -285,16 +301,15 @@ def solve_finite_beam(
     # Φ_k varies with k on the scale of 1/(transport length): a grid up to where the diffuse response vanishes.
     k_max = max(30.0, 8.0 / radius_mm) if profile == "flat-top" else 8.0 / radius_mm
     k = np.concatenate([[0.0], np.geomspace(1e-3, k_max, 160)])
-    diag = system.diag[:, None] + system.lateral[:, None] * (k**2)[None, :]  # (z, k): rows contiguous
-    rhs = np.broadcast_to(system.rhs[:, None], diag.shape)
-    diffuse = (_thomas(system.lower, diag, system.upper, rhs) * system.n2[:, None]).T  # (k, z)
     if profile == "flat-top":
         interval_weight = j0(k[:-1] * radius_mm) - j0(k[1:] * radius_mm)  # ∫ a·J1(ka) dk over each interval
-        on_axis = np.einsum("k,kz->z", interval_weight, 0.5 * (diffuse[:-1] + diffuse[1:]))
-        on_axis += j0(k_max * radius_mm) * diffuse[-1]
+        weights = 0.5 * (np.r_[interval_weight, 0.0] + np.r_[0.0, interval_weight])  # trapezoid in each interval
+        weights[-1] += j0(k_max * radius_mm)  # the tail beyond k_max
     else:
-        weight = radius_mm**2 / 4.0 * np.exp(-(k**2) * radius_mm**2 / 8.0) * k
-        on_axis = np.trapezoid(weight[:, None] * diffuse, k, axis=0)
+        weights = radius_mm**2 / 4.0 * np.exp(-(k**2) * radius_mm**2 / 8.0) * k
+        weights *= 0.5 * (np.r_[np.diff(k), 0.0] + np.r_[0.0, np.diff(k)])  # trapezoidal rule in k
+    on_axis = _hankel_on_axis(system.lower, system.diag, system.upper, system.lateral, system.rhs, k**2,
+                              weights) * system.n2
     fluence = on_axis + system.collimated
     return FiniteBeamResult(z_mm=system.z, fluence=fluence, reliable=system.z >= RELIABLE_DEPTH_MM)
 

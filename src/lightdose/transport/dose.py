@@ -4,8 +4,9 @@ fluence versus depth and at each target, per spectral band and summed.
 The device's irradiance map gives, per band, the irradiance at the centre of the treated area E_b and the
 power reaching the skin. The transport problem is solved for an equivalent flat-top beam of the same centre
 irradiance and power, radius a = √(P_skin/(π·E_centre)); a beam wider than :data:`BROAD_BEAM_RADIUS_MM` is
-treated as infinitely broad. Each band is transported at its centre wavelength (the spectral width of LEDs,
-20–50 nm, is not integrated over).
+treated as infinitely broad. :func:`skin_beam` computes that once (a :class:`SkinBeam`), so that many people
+can be dosed under the same device without recomputing its irradiance map. Each band is transported at its
+centre wavelength (the spectral width of LEDs, 20–50 nm, is not integrated over).
 
 Units of the result: depth mm, fluence rate mW/cm², fluence J/cm² (the units of the dose literature), with
 ``attrs["units"]`` on every variable.
@@ -14,15 +15,18 @@ Units of the result: depth mm, fluence rate mW/cm², fluence J/cm² (the units o
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 from typing import Any, Literal
 
 import numpy as np
 import xarray as xr
+from numpy.typing import NDArray
 
 from lightdose import __version__
 from lightdose.anatomy import LayerStack, Person
 from lightdose.anatomy import sites as site_library
-from lightdose.devices.irradiance import MW_CM2_PER_W_MM2
+from lightdose.devices import LightDevice
+from lightdose.devices.irradiance import MW_CM2_PER_W_MM2, result_warnings
 from lightdose.errors import InputError
 from lightdose.transport.diffusion import RELIABLE_DEPTH_MM, log_interp, solve_broad_beam, solve_finite_beam
 from lightdose.transport.stack_spec import stack_spec
@@ -43,6 +47,70 @@ def equivalent_beam_radius(irradiance: xr.Dataset, band: int) -> float:
     if centre <= 0 or power <= 0:
         raise InputError("distance", "no light reaches the centre of the treated area at this distance")
     return math.sqrt(power / (math.pi * centre))
+
+
+@dataclass(frozen=True)
+class SkinBeam:
+    """A light device as the skin sees it at one distance: per band, the irradiance at the centre of the treated
+    area, the highest irradiance on the skin and the equivalent flat-top beam that the transport solves for.
+
+    It stands in for its device in :func:`depth_dose` and :func:`lightdose.thermal.session.heat_session` when
+    they are given the same distance; `name` and `contact` are the device's.
+    """
+
+    name: str
+    contact: bool
+    distance_mm: float
+    wavelength_nm: NDArray[np.float64]
+    centre_irradiance: NDArray[np.float64]
+    """Irradiance at the centre of the treated area per band [W/mm²]."""
+    peak_irradiance: NDArray[np.float64]
+    """Highest irradiance on the skin per band [W/mm²] (the exposure limits apply to it)."""
+    radius_mm: NDArray[np.float64]
+    """Equivalent flat-top beam radius per band [mm]."""
+    warnings: tuple[str, ...] = ()
+
+    @property
+    def power(self) -> NDArray[np.float64]:
+        """Power reaching the skin per band [W]: the equivalent beam's E_centre·π·a²."""
+        return self.centre_irradiance * math.pi * self.radius_mm**2
+
+
+def skin_beam(device: str | LightDevice, distance: Any = 0.0) -> SkinBeam:
+    """The :class:`SkinBeam` of a device (preset name or :class:`LightDevice`) at `distance` from the skin."""
+    from lightdose import devices
+
+    light = devices.get_light_device(device) if isinstance(device, str) else device
+    distance_mm = _distance_mm(distance)
+    irradiance = light.irradiance_map(distance_mm)
+    n_bands = irradiance.sizes["band"]
+    centre = irradiance["centre_irradiance"].values.astype(float)
+    peak = np.maximum(irradiance["irradiance"].max(dim=("x", "y")).values, centre)
+    return SkinBeam(name=light.name, contact=light.contact, distance_mm=distance_mm,
+                    wavelength_nm=irradiance["wavelength_nm"].values.astype(float), centre_irradiance=centre,
+                    peak_irradiance=peak, radius_mm=np.array([equivalent_beam_radius(irradiance, b)
+                                                              for b in range(n_bands)]),
+                    warnings=tuple(result_warnings(irradiance)))
+
+
+def _distance_mm(distance: Any) -> float:
+    distance_mm = parse_quantity(distance, "length", "distance")
+    if distance_mm < 0:
+        raise InputError("distance", f"{distance!r} is negative; give the gap between device and skin (≥ 0)")
+    return distance_mm
+
+
+def fluence_rate_on_axis(stack: LayerStack, beam: SkinBeam, z: NDArray[np.float64], solver: Solver = "fast",
+                         photons: int = 200_000, seed: int = 1) -> tuple[NDArray[np.float64], NDArray[np.bool_]]:
+    """Fluence rate [mW/cm²] per band on the beam axis at depths `z` [mm] in `stack` (already adjusted for the
+    person), shape (band, z), and whether the solver is trusted at each depth."""
+    rate = np.zeros((beam.wavelength_nm.size, z.size))
+    reliable = np.ones(z.size, dtype=bool)
+    for b, wavelength in enumerate(beam.wavelength_nm):
+        profile, ok = _transport_profile(stack, float(wavelength), float(beam.radius_mm[b]), z, solver, photons, seed)
+        rate[b] = beam.centre_irradiance[b] * profile * MW_CM2_PER_W_MM2
+        reliable &= ok
+    return rate, reliable
 
 
 def _transport_profile(stack: LayerStack, wavelength_nm: float, radius_mm: float, z: np.ndarray, solver: Solver,
@@ -83,22 +151,20 @@ def depth_dose(
 ) -> xr.Dataset:
     """Fluence rate [mW/cm²] and fluence [J/cm²] versus depth and at the site's targets.
 
-    `device`: a preset name or a :class:`~lightdose.devices.LightDevice`; `site`: a body-site name or a
-    :class:`LayerStack`; `person` adjusts the site (skin type, fat, neuropathy); `distance` from the device's
-    emitting face to the skin (0 = contact); `exposure` the irradiation time; `solver` "fast" (δ-P1 diffusion)
-    or "mc" (Monte Carlo, `photons`, `seed`).
+    `device`: a preset name, a :class:`~lightdose.devices.LightDevice` or a :class:`SkinBeam` computed at the
+    same `distance`; `site`: a body-site name or a :class:`LayerStack`; `person` adjusts the site (skin type, fat,
+    neuropathy); `distance` from the device's emitting face to the skin (0 = contact); `exposure` the irradiation
+    time; `solver` "fast" (δ-P1 diffusion) or "mc" (Monte Carlo, `photons`, `seed`).
     """
     from lightdose import devices
 
     if solver not in ("fast", "mc"):
         raise InputError("solver", f"{solver!r} is not a solver; use 'fast' or 'mc'")
-    light = devices.get_light_device(device) if isinstance(device, str) else device
+    source = devices.get_light_device(device) if isinstance(device, str) else device
     base = site_library.get(site) if isinstance(site, str) else site
     person = person or Person()
     stack = person.apply(base)
-    distance_mm = parse_quantity(distance, "length", "distance")
-    if distance_mm < 0:
-        raise InputError("distance", f"{distance!r} is negative; give the gap between device and skin (≥ 0)")
+    distance_mm = _distance_mm(distance)
     exposure_s = parse_quantity(exposure, "time", "exposure")
     if exposure_s <= 0:
         raise InputError("exposure", f"{exposure!r} must be a positive time")
@@ -107,19 +173,18 @@ def depth_dose(
     dz = 0.1
     z = (np.arange(int(round(depth / dz))) + 0.5) * dz
 
-    irradiance = light.irradiance_map(distance_mm)
-    n_bands = irradiance.sizes["band"]
-    wavelengths = irradiance["wavelength_nm"].values
-    rate = np.zeros((n_bands, z.size))
-    reliable = np.ones(z.size, dtype=bool)
-    surface = np.zeros(n_bands)
-    radii = np.zeros(n_bands)
-    for b in range(n_bands):
-        surface[b] = float(irradiance["centre_irradiance"].isel(band=b))
-        radii[b] = equivalent_beam_radius(irradiance, b)
-        profile, ok = _transport_profile(stack, float(wavelengths[b]), radii[b], z, solver, photons, seed)
-        rate[b] = surface[b] * profile * MW_CM2_PER_W_MM2
-        reliable &= ok
+    if isinstance(source, SkinBeam):
+        if not math.isclose(source.distance_mm, distance_mm, rel_tol=1e-9, abs_tol=1e-9):
+            raise InputError("distance", f"{distance_mm:g} mm, but the SkinBeam of '{source.name}' was computed at "
+                                         f"{source.distance_mm:g} mm")
+        beam = source
+    else:
+        beam = skin_beam(source, distance_mm)
+    n_bands = beam.wavelength_nm.size
+    wavelengths = beam.wavelength_nm
+    rate, reliable = fluence_rate_on_axis(stack, beam, z, solver, photons, seed)
+    surface = beam.centre_irradiance
+    radii = beam.radius_mm
     fluence = rate * exposure_s / 1000.0  # mW/cm² × s → J/cm²
 
     names = [t.name for t in stack.targets]
@@ -162,7 +227,7 @@ def depth_dose(
             "target": ("target", np.array(names, dtype=str)),
         },
         attrs={
-            "device": light.name,
+            "device": beam.name,
             "site": stack.name,
             "person": person.model_dump_json(),
             "distance_mm": distance_mm,

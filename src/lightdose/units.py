@@ -136,7 +136,7 @@ def _validator(kind: str) -> BeforeValidator:
         except InputError as exc:  # pydantic prefixes the field's path itself
             raise ValueError(exc.reason) from None
 
-    return BeforeValidator(validate)
+    return BeforeValidator(validate, json_schema_input_type=float | str)  # the schema: a number or "15 cm"
 
 
 # Pydantic field types: accept any unit of the right dimension, store the canonical float.

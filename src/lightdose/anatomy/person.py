@@ -8,6 +8,8 @@
   the mid-range values, 5.1/6.75) and blunts skin perfusion, modelled here as low dermal blood content.
 - `dermal_blood`, when given, sets the blood volume fraction of the dermis (Jacques 2013: 0.2–2 %, up to ~5 % in
   warm, vasodilated skin); it overrides the neuropathy default.
+- `plantar_pad_scale` scales the plantar fat pads (heel, forefoot) for person-to-person variation: the ranges of
+  SCIENCE.md §8 (heel 15–20 mm, forefoot 5.7–7.8 mm) are about ±15 % around their middles.
 Targets move with the tissue they lie in: depths are mapped layer by layer, proportionally inside a layer
 whose thickness changes.
 """
@@ -38,6 +40,8 @@ class Person(FrozenModel):
     bmi: float | None = Field(default=None, ge=15.0, le=60.0, description="body-mass index [kg/m²]")
     neuropathy: bool = Field(default=False, description="diabetic peripheral neuropathy")
     dermal_blood: Fraction | None = Field(default=None, ge=0.0, le=0.1, description="dermal blood volume fraction")
+    plantar_pad_scale: float = Field(default=1.0, ge=0.5, le=1.5,
+                                     description="plantar fat pad thickness relative to the site preset")
 
     @field_validator("skin_type", mode="before")
     @classmethod
@@ -65,6 +69,8 @@ class Person(FrozenModel):
             thickness = layer.thickness
             if layer.plantar_pad and self.neuropathy and "forefoot" in layer.label:
                 thickness *= NEUROPATHY_PLANTAR_PAD_RATIO
+            if layer.plantar_pad:
+                thickness *= self.plantar_pad_scale
             if self.fat_thickness is not None and first_fat:
                 thickness = self.fat_thickness
             elif self.bmi is not None and not layer.plantar_pad:

@@ -1,0 +1,134 @@
+"""Population variability: virtual people drawn from stated distributions, for the planner's population coverage.
+
+A :class:`PopulationModel` says how people differ; :func:`sample_people` draws :class:`VirtualPeople` from it with
+a seeded numpy Generator (the same seed gives the same people). Each virtual person becomes a :class:`Person`.
+
+Distributions and their sources (the shapes are lightdose's assumptions where no population series was found):
+
+- Fitzpatrick skin type I–VI: categorical, equal weights by default — a deliberately broad population, since the
+  users of a plan are unknown; give weights for a known population.
+- Body-mass index: log-normal, median 25 kg/m² (the global age-standardised mean BMI of adults was 24.2 kg/m²
+  for men and 24.4 kg/m² for women in 2014, NCD Risk Factor Collaboration 2016, Lancet 387:1377; 25 kg/m² is
+  also the BMI at which the site presets' fat applies), log-SD 0.17 (5th–95th percentile ≈ 19–33 kg/m²,
+  lightdose assumption [verify against a national survey]). Fat follows the BMI through :class:`Person`'s rule.
+- Diabetic neuropathy: present with probability `neuropathy_fraction`.
+- Dermal blood volume fraction: log-uniform over 0.2–2 %, the range of Jacques 2013 (Phys Med Biol 58:R37);
+  with neuropathy over its lower half on a log scale, 0.2–0.63 % (lightdose assumption standing for the blunted
+  microcirculation; SCIENCE.md §7).
+- Plantar fat pads: uniform within ±15 % of the preset, the half-width of the ranges in SCIENCE.md §8 (heel
+  15–20 mm, forefoot 5.7–7.8 mm).
+- Position of the target in its depth range: uniform between its shallow and deep edge (lightdose assumption:
+  the ranges of SCIENCE.md §8 are read as person-to-person variation), or always the middle.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+import numpy as np
+from numpy.typing import NDArray
+from pydantic import Field, field_validator, model_validator
+
+from lightdose.anatomy.person import REFERENCE_BMI, Person
+from lightdose.anatomy.stack import Target
+from lightdose.model_base import FrozenModel
+from lightdose.tissues import parse_skin_type
+from lightdose.units import Fraction
+
+SKIN_TYPES = ("I", "II", "III", "IV", "V", "VI")
+BMI_LOG_SD = 0.17
+"""Log-SD of adult BMI (lightdose assumption: SD ≈ 4–5 kg/m² around 25 kg/m²)."""
+BMI_RANGE = (15.5, 59.5)
+"""Sampled BMIs are clipped to the range that :class:`Person` accepts [kg/m²]."""
+DERMAL_BLOOD_RANGE = (0.002, 0.02)
+"""Dermal blood volume fraction, 0.2–2 % (Jacques 2013, Phys Med Biol 58:R37)."""
+NEUROPATHY_DERMAL_BLOOD_RANGE = (0.002, 0.0063)
+"""With neuropathy: the lower half of :data:`DERMAL_BLOOD_RANGE` on a log scale (lightdose assumption)."""
+PLANTAR_PAD_SPREAD = 0.15
+"""Half-width of the plantar fat pad variation, relative (heel 15–20 mm, forefoot 5.7–7.8 mm; SCIENCE.md §8)."""
+
+
+class PopulationModel(FrozenModel):
+    """How virtual people differ (see the module docstring for the sources of each default)."""
+
+    skin_types: dict[str, float] = Field(default_factory=lambda: dict.fromkeys(SKIN_TYPES, 1.0),
+                                         description="relative weight of each Fitzpatrick type")
+    bmi_median: float = Field(default=REFERENCE_BMI, ge=16.0, le=50.0, description="median BMI [kg/m²]")
+    bmi_log_sd: float = Field(default=BMI_LOG_SD, ge=0.0, le=0.5, description="log-SD of BMI")
+    neuropathy_fraction: Fraction = Field(default=0.0, ge=0.0, le=1.0, description="share with neuropathy")
+    dermal_blood: tuple[Fraction, Fraction] = DERMAL_BLOOD_RANGE
+    neuropathy_dermal_blood: tuple[Fraction, Fraction] = NEUROPATHY_DERMAL_BLOOD_RANGE
+    plantar_pad_spread: float = Field(default=PLANTAR_PAD_SPREAD, ge=0.0, le=0.5)
+    target_position: Literal["uniform", "middle"] = "uniform"
+
+    @field_validator("skin_types")
+    @classmethod
+    def _weights(cls, value: dict[str, float]) -> dict[str, float]:
+        weights = {parse_skin_type(k): float(w) for k, w in value.items()}
+        if any(w < 0 for w in weights.values()) or sum(weights.values()) <= 0:
+            raise ValueError("skin type weights must be ≥ 0 with a positive sum")
+        return weights
+
+    @model_validator(mode="after")
+    def _ranges(self) -> PopulationModel:
+        for name in ("dermal_blood", "neuropathy_dermal_blood"):
+            low, high = getattr(self, name)
+            if not 0 < low <= high <= 0.1:
+                raise ValueError(f"{name}: need 0 < low ≤ high ≤ 10 %, got {low:g}–{high:g}")
+        return self
+
+
+@dataclass(frozen=True)
+class VirtualPeople:
+    """Sampled people, one entry per person in each array."""
+
+    skin_type: NDArray[np.str_]
+    bmi: NDArray[np.float64]
+    neuropathy: NDArray[np.bool_]
+    dermal_blood: NDArray[np.float64]
+    plantar_pad_scale: NDArray[np.float64]
+    target_quantile: NDArray[np.float64]
+    """Where each person's target lies in its depth range: 0 shallow edge, 1 deep edge."""
+
+    def __len__(self) -> int:
+        return int(self.bmi.size)
+
+    def person(self, i: int) -> Person:
+        """Virtual person `i` as a :class:`Person`."""
+        return Person(skin_type=str(self.skin_type[i]), bmi=float(self.bmi[i]), neuropathy=bool(self.neuropathy[i]),
+                      dermal_blood=float(self.dermal_blood[i]), plantar_pad_scale=float(self.plantar_pad_scale[i]))
+
+    def target_depth(self, i: int, target: Target) -> float:
+        """Depth [mm] of person `i`'s target, `target` being the target in that person's own stack."""
+        q = float(self.target_quantile[i])
+        return target.depth_min + q * (target.depth_max - target.depth_min)
+
+    def table(self) -> dict[str, list]:
+        """The people as JSON-ready columns."""
+        return {"skin_type": self.skin_type.tolist(), "bmi": self.bmi.round(3).tolist(),
+                "neuropathy": self.neuropathy.tolist(), "dermal_blood": self.dermal_blood.round(6).tolist(),
+                "plantar_pad_scale": self.plantar_pad_scale.round(4).tolist(),
+                "target_quantile": self.target_quantile.round(4).tolist()}
+
+
+def _log_uniform(rng: np.random.Generator, low: float, high: float, size: int) -> NDArray[np.float64]:
+    return np.exp(rng.uniform(np.log(low), np.log(high), size))
+
+
+def sample_people(model: PopulationModel, n: int, seed: int) -> VirtualPeople:
+    """Draw `n` virtual people from `model` with ``numpy.random.default_rng(seed)`` (reproducible)."""
+    if n < 1:
+        raise ValueError(f"need at least one person, got {n}")
+    rng = np.random.default_rng(seed)
+    types = list(model.skin_types)
+    weights = np.array([model.skin_types[t] for t in types])
+    skin = np.array(types)[rng.choice(len(types), size=n, p=weights / weights.sum())]
+    bmi = np.clip(model.bmi_median * np.exp(model.bmi_log_sd * rng.standard_normal(n)), *BMI_RANGE)
+    neuropathy = rng.random(n) < model.neuropathy_fraction
+    blood = np.where(neuropathy, _log_uniform(rng, *model.neuropathy_dermal_blood, n),
+                     _log_uniform(rng, *model.dermal_blood, n))
+    pad = 1.0 + model.plantar_pad_spread * rng.uniform(-1.0, 1.0, n)
+    quantile = rng.random(n) if model.target_position == "uniform" else np.full(n, 0.5)
+    return VirtualPeople(skin_type=skin, bmi=bmi, neuropathy=neuropathy, dermal_blood=blood,
+                         plantar_pad_scale=pad, target_quantile=quantile)

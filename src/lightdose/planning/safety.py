@@ -1,0 +1,189 @@
+"""Safety limits a plan must respect, and the checks against them.
+
+- Skin maximum permissible exposure (MPE) for 400–1400 nm (ICNIRP 2013, Health Phys 105:271; IEC 60825-1;
+  ANSI Z136.1): for exposures of 10 s to 30 000 s, E = 0.2·C_A W/cm²; for 10⁻⁷ s to 10 s the radiant exposure
+  H = 1.1·C_A·t^0.25 J/cm². C_A = 1 below 700 nm, 10^(0.002(λ − 700 nm)) from 700 to 1050 nm, 5 from 1050 to
+  1400 nm. Several bands add: Σ_b E_b/MPE_b ≤ 1. The standards reduce the limit for exposed areas larger than
+  100 cm² [verify: SCIENCE.md §5]; lightdose does not apply that reduction and says so in large-area plans.
+- Eye (cornea and lens), infrared 780 nm–3 µm: E ≤ 1.8·t^−0.75 W/cm² for t ≤ 1000 s, 10 mW/cm² beyond
+  (ICNIRP 2013; IEC 62471).
+- Skin temperature: 43 °C, the limit for applied parts in skin contact for ≥ 10 min (IEC 60601-1), applied to
+  every device (a panel's irradiated skin as much as a pad's).
+- Burn dose at the basal epidermis: CEM43 (Sapareto & Dewey 1984) and Henriques' Ω (Henriques 1947, Ω = 1 ≈ a
+  second-degree burn); the defaults are lightdose's choices, stated at :class:`Limits`.
+- Whole body (saunas): core temperature 39 °C (significant hyperthermia, SCIENCE.md §5) and a sweat loss of
+  2 % of body mass (Sawka et al. 2007, ACSM position stand, Med Sci Sports Exerc 39:377).
+
+Irradiances are canonical W/mm² (1 W/cm² = 0.01 W/mm²) and times seconds.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+import xarray as xr
+from numpy.typing import NDArray
+from pydantic import Field
+
+from lightdose.errors import OutOfRangeError
+from lightdose.model_base import FrozenModel
+from lightdose.thermal.burn import arrhenius_omega, cem43
+from lightdose.units import Duration, Fraction, Temperature
+
+W_MM2_PER_W_CM2 = 0.01
+SKIN_MPE_W_CM2 = 0.2
+"""Skin MPE for 10 s–30 000 s, before the wavelength factor C_A [W/cm²] (ICNIRP 2013)."""
+SKIN_MPE_SHORT_J_CM2 = 1.1
+"""Skin MPE for 10⁻⁷–10 s, H = 1.1·C_A·t^0.25 [J/cm²] (ICNIRP 2013)."""
+SKIN_MPE_LONG_S = 10.0
+"""Shortest exposure [s] for which the skin MPE is a constant irradiance."""
+SKIN_MPE_MAX_S = 30_000.0
+"""Longest exposure [s] the skin MPE covers."""
+EYE_IR_LIMIT_W_CM2 = 0.01
+"""Cornea/lens infrared limit for t > 1000 s, 10 mW/cm² (ICNIRP 2013, IEC 62471), 780 nm–3 µm."""
+EYE_IR_SHORT_W_CM2 = 1.8
+"""Cornea/lens infrared limit for t ≤ 1000 s, E = 1.8·t^−0.75 W/cm² (ICNIRP 2013, IEC 62471)."""
+EYE_IR_MIN_NM = 780.0
+LARGE_AREA_CM2 = 100.0
+"""Exposed area above which the standards reduce the skin MPE [cm²] (not applied by lightdose, see above)."""
+
+
+def correction_ca(wavelength_nm: float) -> float:
+    """The skin-MPE wavelength factor C_A (ICNIRP 2013) for 400–1400 nm."""
+    if not 400.0 <= wavelength_nm <= 1400.0:
+        raise OutOfRangeError("wavelength", f"{wavelength_nm:g} nm is outside 400–1400 nm, where the skin MPE of "
+                                            "ICNIRP 2013 used here applies")
+    if wavelength_nm < 700.0:
+        return 1.0
+    if wavelength_nm < 1050.0:
+        return 10.0 ** (0.002 * (wavelength_nm - 700.0))
+    return 5.0
+
+
+def skin_mpe(wavelength_nm: float, exposure_s: float) -> float:
+    """Skin MPE as an irradiance [W/mm²] for one wavelength [nm] and an exposure time [s] (1e-7 s–30 000 s)."""
+    if not 1e-7 <= exposure_s <= SKIN_MPE_MAX_S:
+        raise OutOfRangeError("exposure", f"{exposure_s:g} s is outside 1e-7–30 000 s, the range of the skin MPE")
+    ca = correction_ca(wavelength_nm)
+    if exposure_s >= SKIN_MPE_LONG_S:
+        return SKIN_MPE_W_CM2 * ca * W_MM2_PER_W_CM2
+    return SKIN_MPE_SHORT_J_CM2 * ca * exposure_s**0.25 / exposure_s * W_MM2_PER_W_CM2
+
+
+def skin_mpe_fraction(irradiance: NDArray[np.float64], wavelength_nm: NDArray[np.float64], exposure_s: float) -> float:
+    """Σ_b E_b/MPE_b for band irradiances [W/mm²] at their wavelengths [nm]: ≤ 1 is within the limit."""
+    return float(sum(e / skin_mpe(float(w), exposure_s) for e, w in zip(irradiance, wavelength_nm, strict=True)))
+
+
+def skin_mpe_time_limit(irradiance: NDArray[np.float64], wavelength_nm: NDArray[np.float64]) -> float:
+    """The longest exposure [s] within the skin MPE (inf when the irradiance is within it at every duration).
+
+    Above 10 s the MPE is a constant irradiance; below, it falls as t^−0.75, so an irradiance above the long-exposure
+    limit is allowed only for t < t* with t*^0.75·Σ E_b/(1.1·C_A,b) = 1 (irradiance in W/cm²).
+    """
+    if skin_mpe_fraction(irradiance, wavelength_nm, SKIN_MPE_LONG_S) <= 1.0:
+        return math.inf
+    per_root_second = sum(e / W_MM2_PER_W_CM2 / (SKIN_MPE_SHORT_J_CM2 * correction_ca(float(w)))
+                          for e, w in zip(irradiance, wavelength_nm, strict=True))
+    return float(per_root_second ** (-4.0 / 3.0))
+
+
+def eye_ir_limit(exposure_s: float) -> float:
+    """Cornea/lens infrared exposure limit [W/mm²] for an exposure time [s] (ICNIRP 2013; IEC 62471)."""
+    if exposure_s <= 0:
+        raise OutOfRangeError("exposure", f"{exposure_s:g} s must be positive")
+    if exposure_s > 1000.0:
+        return EYE_IR_LIMIT_W_CM2 * W_MM2_PER_W_CM2
+    return EYE_IR_SHORT_W_CM2 * exposure_s**-0.75 * W_MM2_PER_W_CM2
+
+
+def eye_ir_time_limit(irradiance: float) -> float:
+    """The longest eye exposure [s] within the infrared limit at `irradiance` [W/mm²] (inf at ≤ 10 mW/cm²)."""
+    e_w_cm2 = irradiance / W_MM2_PER_W_CM2
+    if e_w_cm2 <= EYE_IR_LIMIT_W_CM2:
+        return math.inf
+    return float((EYE_IR_SHORT_W_CM2 / e_w_cm2) ** (4.0 / 3.0))
+
+
+class Limits(FrozenModel):
+    """The limits a plan keeps to. Defaults: the standards above; burn-dose limits are lightdose's choices."""
+
+    skin_temperature: Temperature = Field(default=43.0, ge=35.0, le=48.0,
+                                          description="highest skin temperature [°C] (43 °C: IEC 60601-1)")
+    cem43: float = Field(default=40.0, gt=0.0, le=240.0, description=(
+        "burn dose CEM43 at the basal epidermis [min]; 40 min is the skin held at the 43 °C contact limit for a "
+        "40-minute session (lightdose's choice, consistent with IEC 60601-1)"))
+    omega: float = Field(default=0.1, gt=0.0, le=1.0, description=(
+        "Henriques damage integral Ω; 0.1 is a tenfold margin below Ω = 1, a second-degree burn (lightdose's choice)"))
+    skin_mpe: bool = Field(default=True, description="keep the skin irradiance within the ICNIRP 2013 skin MPE")
+    max_session: Duration = Field(default=2400.0, gt=0.0, le=4 * 3600.0, description=(
+        "longest exposure per site [s] (default 40 min, the longest session of the 890 nm pad trials, "
+        "Leonard 2004, Clifft 2005)"))
+    core_temperature: Temperature = Field(default=39.0, ge=37.5, le=40.0, description=(
+        "highest core temperature in a sauna [°C] (39 °C: significant hyperthermia)"))
+    sweat_loss: Fraction = Field(default=0.02, gt=0.0, le=0.05, description=(
+        "largest sweat loss per sauna session as a fraction of body mass (2 %: Sawka et al. 2007)"))
+
+
+@dataclass(frozen=True)
+class ThermalVerdict:
+    """When a heat session first breaks a thermal limit: `time_s` (inf if never) and which limit."""
+
+    time_s: float
+    reason: str | None
+
+
+def _first_index(n: int, exceeded: Callable[[int], bool]) -> int | None:
+    """Smallest k in [1, n) with exceeded(k), for a predicate that stays true once true (binary search)."""
+    if n < 2 or not exceeded(n - 1):
+        return None
+    low, high = 1, n - 1
+    while low < high:
+        mid = (low + high) // 2
+        if exceeded(mid):
+            high = mid
+        else:
+            low = mid + 1
+    return low
+
+
+def thermal_verdict(session: xr.Dataset, limits: Limits) -> ThermalVerdict:
+    """The first time [s] a :func:`~lightdose.thermal.session.heat_session` result breaks a thermal limit: the skin
+    temperature (interpolated between samples), or the CEM43 or Ω accumulated at the basal epidermis."""
+    t = session.t.values
+    skin = session.surface_temperature.values
+    basal = session.basal_epidermis_temperature.values
+    candidates: list[tuple[float, str]] = []
+    hot = np.nonzero(skin > limits.skin_temperature)[0]
+    if hot.size:
+        k = int(hot[0])
+        if k == 0:
+            candidates.append((0.0, f"the skin is above {limits.skin_temperature:g} °C from the start"))
+        else:
+            frac = (limits.skin_temperature - skin[k - 1]) / (skin[k] - skin[k - 1])
+            candidates.append((float(t[k - 1] + frac * (t[k] - t[k - 1])),
+                               f"the skin reaches the {limits.skin_temperature:g} °C limit"))
+    doses = ((lambda k: cem43(t[: k + 1], basal[: k + 1]) > limits.cem43,
+              f"the burn dose reaches CEM43 {limits.cem43:g} min"),
+             (lambda k: arrhenius_omega(t[: k + 1], basal[: k + 1]) > limits.omega,
+              f"the burn dose reaches Ω {limits.omega:g}"))
+    for exceeded, reason in doses:
+        k = _first_index(t.size, exceeded)
+        if k is not None:
+            candidates.append((float(t[k]), reason))
+    if not candidates:
+        return ThermalVerdict(math.inf, None)
+    return ThermalVerdict(*min(candidates))
+
+
+def session_burn(session: xr.Dataset, until_s: float) -> dict[str, float]:
+    """Peak skin temperature [°C], CEM43 [min] and Ω of the first `until_s` seconds of a heat session."""
+    t = session.t.values
+    keep = t <= until_s + 1e-9
+    keep[: 2] = True
+    basal = session.basal_epidermis_temperature.values[keep]
+    return {"peak_skin_temp_c": float(session.surface_temperature.values[keep].max()),
+            "cem43_min": cem43(t[keep], basal), "omega": arrhenius_omega(t[keep], basal)}

@@ -1,0 +1,130 @@
+"""Sauna courses: core temperature, sweat loss and hydration for each session length and cabin temperature of a
+schedule ("start 10–15 min, build to 30–40 min, 2–4 times a week"), with the cautions that apply to the person.
+
+One JOS-3 run per cabin temperature covers the longest session (:func:`lightdose.thermal.sauna.simulate_sauna`);
+a shorter session is read off its first minutes (the cooling after leaving the cabin is not part of the limits).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import xarray as xr
+
+from lightdose.devices import InfraredSauna
+from lightdose.planning.safety import Limits
+from lightdose.planning.schedule import Schedule
+from lightdose.thermal.sauna import SaunaPerson, SaunaSession, radiant_temperature, simulate_sauna
+
+REST_S = 1800.0
+"""Rest simulated after the longest session [s] (Waon therapy rests 30 min; Tei et al. 1995)."""
+DRINK_PER_SWEAT = 1.5
+"""Fluid to drink per unit of sweat lost (~1.5 L per kg of body mass lost; Sawka et al. 2007, ACSM position
+stand, Med Sci Sports Exerc 39:377)."""
+
+HEALTH_CAUTIONS = {
+    "cardiovascular-disease": "cardiovascular disease is listed: sauna use needs medical advice first; Waon therapy "
+                              "for heart failure used 60 °C for 15 min under supervision (Tei et al. 1995)",
+    "autonomic-neuropathy": "autonomic neuropathy is listed: impaired sweating lets the core warm faster than this "
+                            "model of a healthy adult predicts; keep sessions short and supervised",
+    "insensate-skin": "insensate skin is listed: heat pain is no safeguard; keep the skin off benches, emitters and "
+                      "hot surfaces, and check the feet after each session",
+}
+
+
+@dataclass
+class SaunaPlan:
+    """A sauna course: per cabin temperature and session length, core temperature and sweat; the longest session
+    that keeps within the core-temperature and sweat limits; guidance and warnings."""
+
+    device: str
+    sessions: list[dict[str, Any]]
+    safe_minutes: dict[str, float | None]
+    achievable: bool
+    limiting_factor: str | None
+    reason: str
+    guidance: list[str]
+    warnings: list[str]
+    runs: dict[str, xr.Dataset] = field(default_factory=dict, repr=False)
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready summary."""
+        return {"device": self.device, "sessions": self.sessions, "safe_minutes": self.safe_minutes,
+                "achievable": self.achievable, "limiting_factor": self.limiting_factor, "reason": self.reason,
+                "guidance": self.guidance, "warnings": self.warnings}
+
+
+def _first_time(t: np.ndarray, values: np.ndarray, limit: float) -> float:
+    """First time [s] at which `values` reach `limit` (linear interpolation), inf if never."""
+    above = np.nonzero(values >= limit)[0]
+    if not above.size:
+        return math.inf
+    k = int(above[0])
+    if k == 0:
+        return 0.0
+    return float(t[k - 1] + (limit - values[k - 1]) / (values[k] - values[k - 1]) * (t[k] - t[k - 1]))
+
+
+def plan_sauna(cabin: InfraredSauna, air_temperatures: list[float], view_factor: float | None, schedule: Schedule,
+               body: SaunaPerson, limits: Limits, health: list[str], neuropathy: bool) -> SaunaPlan:
+    """Plan a sauna course in `cabin` at each of `air_temperatures` [°C] for the schedule's session lengths."""
+    assert schedule.session_start is not None and schedule.session_end is not None
+    lengths = sorted({schedule.session_start.low, schedule.session_start.high, schedule.session_end.low,
+                      schedule.session_end.high})
+    longest = lengths[-1]
+    sweat_limit_g = limits.sweat_loss * body.weight * 1000.0
+    sessions, safe, runs, warnings = [], {}, {}, []
+    binding: tuple[float, str, str] | None = None
+    for air in air_temperatures:
+        tr = None if view_factor is None else radiant_temperature(air, cabin.emitter_temperature,
+                                                                  cabin.emitter_emissivity, view_factor)
+        ds = simulate_sauna(SaunaSession(air_temperature=air, mean_radiant_temperature=tr,
+                                         relative_humidity=cabin.relative_humidity, duration=longest,
+                                         rest_duration=REST_S, person=body))
+        key = f"{air:g} degC"
+        runs[key] = ds
+        t = ds.t.values
+        inside = ds.in_cabin.values
+        core, sweat = ds.core_temp.values, ds.sweat_loss.values
+        t_core = _first_time(t[inside], core[inside], limits.core_temperature)
+        t_sweat = _first_time(t[inside], sweat[inside], sweat_limit_g)
+        limit_s = min(t_core, t_sweat)
+        safe[key] = None if math.isinf(limit_s) else round(limit_s / 60.0, 1)
+        if limit_s < longest and (binding is None or limit_s < binding[0]):
+            which = (f"the core reaches {limits.core_temperature:g} °C" if t_core <= t_sweat
+                     else f"sweat loss reaches {100 * limits.sweat_loss:g} % of body mass")
+            binding = (limit_s, which, key)
+        for length in lengths:
+            upto = t <= length + 1e-9
+            sweat_g = float(np.interp(length, t, sweat))
+            sessions.append({"air_temperature_c": air, "minutes": length / 60.0,
+                             "peak_core_temp_c": float(core[upto].max()),
+                             "core_rise_c": float(core[upto].max() - core[0]), "sweat_loss_g": sweat_g,
+                             "sweat_loss_pct_body_mass": 100.0 * sweat_g / (body.weight * 1000.0),
+                             "drink_ml": DRINK_PER_SWEAT * sweat_g})
+        warnings += [w for w in ds.attrs["warnings"].split("\n") if w and w not in warnings]
+    warnings += [HEALTH_CAUTIONS[h] for h in health]
+    if neuropathy and "insensate-skin" not in health:
+        warnings.append(HEALTH_CAUTIONS["insensate-skin"].replace("is listed", "comes with neuropathy"))
+    if binding is None:
+        achievable, factor = True, None
+        reason = (f"every session up to {longest / 60:g} min stays below a core temperature of "
+                  f"{limits.core_temperature:g} °C and a sweat loss of {100 * limits.sweat_loss:g} % of body mass")
+    else:
+        achievable, factor = False, "too hot"
+        reason = (f"at {binding[2].replace(' degC', ' °C')} {binding[1]} after {binding[0] / 60:.1f} min: keep "
+                  f"sessions shorter than that (the schedule builds to {longest / 60:g} min)")
+    most = max(s["sweat_loss_g"] for s in sessions)
+    guidance = [
+        f"Drink about {DRINK_PER_SWEAT * most / 1000:.1f} L after the longest session: ~1.5 L per kg of sweat lost "
+        f"(model: up to {most:.0f} g of evaporated sweat; dripping sweat adds to it). Sawka et al. 2007.",
+        "Weigh yourself before and after: a loss above 2 % of body mass means the session was too long or too hot.",
+        "Start at the shortest session and lengthen it only when the previous one was well tolerated; leave the "
+        "cabin at once if dizzy, faint, nauseous or unwell.",
+        f"Core temperature above {limits.core_temperature:g} °C is significant hyperthermia (SCIENCE.md §5).",
+    ]
+    return SaunaPlan(device=cabin.name, sessions=sessions, safe_minutes=safe, achievable=achievable,
+                     limiting_factor=factor, reason=reason, guidance=guidance, warnings=warnings, runs=runs)

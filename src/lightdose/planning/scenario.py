@@ -1,0 +1,372 @@
+"""A treatment scenario: the devices and where they are placed, the body sites and their targets, the person, the
+goal, the limits, the schedule and the population to check coverage on. Loaded from YAML or JSON.
+
+>>> scenario = load_scenario("examples/knee-panel.yaml")  # doctest: +SKIP
+
+YAML syntax errors name the file and line; invalid values name the field path (``sites[1].target.depth``) and,
+where it can be found, its line.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+import re
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+import yaml
+from pydantic import BeforeValidator, Field, ValidationError, ValidationInfo, field_validator, model_validator
+
+from lightdose import devices
+from lightdose.anatomy import LayerStack, Person, Target
+from lightdose.anatomy import sites as site_library
+from lightdose.anatomy.person import REFERENCE_BMI
+from lightdose.anatomy.population import PopulationModel
+from lightdose.anatomy.stack import TargetKind
+from lightdose.devices import AnyDevice, HeatingPad, InfraredSauna, LightDevice
+from lightdose.devices.irradiance import parse_distance
+from lightdose.errors import FileFormatError, InputError, LightdoseError
+from lightdose.model_base import FrozenModel, describe_validation_error
+from lightdose.planning.evidence import Condition
+from lightdose.planning.safety import Limits
+from lightdose.planning.schedule import Schedule
+from lightdose.thermal.sauna import SaunaPerson
+from lightdose.units import Duration, Fraction, Irradiance, Length, Temperature, parse_quantity
+
+MAX_TARGET_DEPTH_MM = 100.0
+DEFAULT_WINDOW_J_CM2 = (1.0, 10.0)
+"""Heuristic photobiomodulation window at the target [J/cm²] (Huang et al. 2009, Dose-Response 7:358)."""
+LOWER_EDGE_MARGIN = 1.5
+"""Aim "lower-edge": the window's lower edge times this margin (capped at the geometric middle)."""
+J_CM2_PER_J_MM2 = 100.0
+HealthCondition = Literal["cardiovascular-disease", "autonomic-neuropathy", "insensate-skin"]
+
+
+def _depth_range(value: Any) -> tuple[float, float]:
+    """One depth ("8 mm") or a range ([5 mm, 15 mm]) → (shallow, deep) [mm]."""
+    items = list(value) if isinstance(value, list | tuple) else [value]
+    if len(items) not in (1, 2):
+        raise ValueError("give one depth ('8 mm') or a range ['5 mm', '15 mm']")
+    try:
+        depths = [parse_quantity(v, "length") for v in items]
+    except InputError as exc:
+        raise ValueError(exc.reason) from None
+    for d in depths:
+        if not 0.0 < d <= MAX_TARGET_DEPTH_MM:
+            raise ValueError(f"{d:g} mm is outside the allowed range 0–{MAX_TARGET_DEPTH_MM:g} mm below the skin")
+    if depths[-1] < depths[0]:
+        raise ValueError(f"the range {depths[0]:g}–{depths[-1]:g} mm runs from deep to shallow")
+    return depths[0], depths[-1]
+
+
+def _dose_window(value: Any) -> tuple[float, float]:
+    """[low, high] doses with units ("1 J/cm^2") → (low, high) [J/cm²]. Bare numbers are refused: J/cm² and the
+    canonical J/mm² differ a hundredfold."""
+    if not isinstance(value, list | tuple) or len(value) != 2:
+        raise ValueError("give the window as [low, high], e.g. ['1 J/cm^2', '10 J/cm^2']")
+    if any(isinstance(v, int | float) for v in value):
+        raise ValueError("write the doses with their unit, e.g. ['1 J/cm^2', '10 J/cm^2']")
+    try:
+        low, high = (parse_quantity(v, "fluence") * J_CM2_PER_J_MM2 for v in value)
+    except InputError as exc:
+        raise ValueError(exc.reason) from None
+    if not 0.0 < low < high:
+        raise ValueError(f"need 0 < low < high, got {low:g}–{high:g} J/cm²")
+    return low, high
+
+
+DepthRange = Annotated[tuple[float, float], BeforeValidator(_depth_range,
+                                                            json_schema_input_type=float | str | list[float | str])]
+DoseWindow = Annotated[tuple[float, float], BeforeValidator(_dose_window, json_schema_input_type=list[str])]
+
+
+class TargetSpec(FrozenModel):
+    """The structure to treat at a site: a preset target by `name`, or your own at `depth` (one depth or a range)."""
+
+    name: str | None = None
+    depth: DepthRange | None = Field(default=None, description="depth below the skin [mm]: one value or a range")
+    kind: TargetKind = "nerve"
+
+
+class SiteSpec(FrozenModel):
+    """One body site to treat, with its target, the device placed on it and how many points (placements) a session
+    treats there (2 for both feet, 3 points over a carpal tunnel)."""
+
+    site: str = Field(description="body-site preset (see `lightdose sites`)")
+    target: TargetSpec = Field(default_factory=TargetSpec, description="target name or {name, depth}")
+    device: str | None = Field(default=None, description="id of the device placement (default: the only one)")
+    label: str = ""
+    points: int = Field(default=1, ge=1, le=50, description="treated points (placements) per session")
+    exposure: Duration | None = Field(default=None, gt=0.0, description=(
+        "fixed exposure per point [s] instead of the one the dose asks for"))
+    window: DoseWindow | None = Field(default=None, description="dose window at the target, default the goal's")
+
+    @field_validator("site")
+    @classmethod
+    def _known_site(cls, value: str) -> str:
+        try:
+            site_library.get(value)
+        except InputError as exc:
+            raise ValueError(exc.reason) from None
+        return value
+
+    @field_validator("target", mode="before")
+    @classmethod
+    def _name_only(cls, value: Any) -> Any:
+        return {"name": value} if isinstance(value, str) else value
+
+    @field_validator("target")
+    @classmethod
+    def _known_target(cls, value: TargetSpec, info: ValidationInfo) -> TargetSpec:
+        if "site" not in info.data or value.depth is not None:
+            return value
+        stack = site_library.get(info.data["site"])
+        names = [t.name for t in stack.targets]
+        if value.name is not None and value.name not in names:
+            raise ValueError(f"unknown target {value.name!r} at {stack.name}; targets there: {', '.join(names)}; "
+                             "or give a depth for your own target")
+        if value.name is None and not names:
+            raise ValueError(f"{stack.name} has no preset target: give one with a depth")
+        return value
+
+    def stack(self) -> LayerStack:
+        """The site's layer stack with the chosen target as its only target."""
+        base = site_library.get(self.site)
+        if self.target.depth is None:
+            chosen = base.target(self.target.name) if self.target.name else base.targets[0]
+        else:
+            low, high = self.target.depth
+            chosen = Target(name=self.target.name or "target", kind=self.target.kind, depth_min=low, depth_max=high)
+        return base.model_copy(update={"targets": [chosen]})
+
+    @property
+    def title(self) -> str:
+        """The label, or the site and target names."""
+        return self.label or f"{self.site} / {self.stack().targets[0].name}"
+
+
+class Placement(FrozenModel):
+    """A device and how it is placed: a preset (`device`) or your own (`definition`), its distance from the skin,
+    a contact pad's waste heat, whether a panel faces the head, and a sauna cabin's air temperatures."""
+
+    id: str | None = Field(default=None, description="name the sites use for this placement (default: device name)")
+    device: str | None = Field(default=None, description="preset device (see `lightdose devices`)")
+    definition: AnyDevice | None = Field(default=None, description="your own device, as in the preset YAML files")
+    distance: Length = Field(default=0.0, ge=0.0, description="gap between the emitting face and the skin [mm]")
+    pad_heat: Irradiance = Field(default=0.0, ge=0.0, description="waste heat of a contact pad into the skin [W/mm²]")
+    faces_head: bool = Field(default=False, description="a panel facing the head: check the eye exposure limit")
+    air_temperature: list[Temperature] | None = Field(default=None, min_length=1, max_length=4, description=(
+        "sauna only: cabin air temperatures to plan for [°C] (default: the preset's)"))
+    emitter_view_factor: Fraction | None = Field(default=None, ge=0.0, le=1.0, description=(
+        "sauna only: share of the body's view taken by the emitters (sets the mean radiant temperature)"))
+
+    @field_validator("device")
+    @classmethod
+    def _known_device(cls, value: str | None) -> str | None:
+        if value is not None:
+            try:
+                devices.get(value)
+            except InputError as exc:
+                raise ValueError(exc.reason) from None
+        return value
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Placement:
+        if (self.device is None) == (self.definition is None):
+            raise ValueError("give either a preset `device` or your own `definition`, not both or neither")
+        model = self.model()
+        if isinstance(model, LightDevice):
+            try:
+                parse_distance(model, self.distance)
+            except InputError as exc:
+                raise ValueError(exc.reason) from None
+        if not isinstance(model, InfraredSauna) and (self.air_temperature or self.emitter_view_factor is not None):
+            raise ValueError("air_temperature and emitter_view_factor apply to sauna cabins only")
+        if self.air_temperature and not all(10.0 <= t <= 100.0 for t in self.air_temperature):
+            raise ValueError("cabin air temperatures must lie within 10–100 °C")
+        return self
+
+    def model(self) -> LightDevice | HeatingPad | InfraredSauna:
+        """The device."""
+        return devices.get(self.device) if self.device is not None else self.definition  # type: ignore[return-value]
+
+    @property
+    def key(self) -> str:
+        """The id sites use for this placement."""
+        return self.id or self.model().name
+
+
+class Goal(FrozenModel):
+    """The dose goal at the target, and where in the window to aim (see docs/planning.md, "the aiming rule")."""
+
+    window: DoseWindow = Field(default=DEFAULT_WINDOW_J_CM2, description="dose window at the target [J/cm²]")
+    aim: Literal["geometric-middle", "lower-edge"] = Field(default="geometric-middle", description=(
+        "geometric-middle: √(low·high), the same factor of margin to both edges; lower-edge: 1.5 × low"))
+    max_target_irradiance: Irradiance = Field(default=50e-5, gt=0.0, description=(
+        "target irradiance above which the plan warns [W/mm²] (≲ 10–50 mW/cm², Huang et al. 2009; heuristic)"))
+
+    def aim_j_cm2(self, window: tuple[float, float]) -> float:
+        """The dose aimed at [J/cm²] for a window (low, high) [J/cm²]."""
+        middle = math.sqrt(window[0] * window[1])
+        return middle if self.aim == "geometric-middle" else min(LOWER_EDGE_MARGIN * window[0], middle)
+
+
+class CoverageSpec(FrozenModel):
+    """How many virtual people to check the plan on (0: none), and how they differ. Unset population fields follow
+    the scenario's person: the BMI median is theirs (or 25 kg/m²), and all or none have neuropathy as they do."""
+
+    people: int = Field(default=1000, ge=0, le=100_000)
+    population: PopulationModel | None = None
+
+    def model_for(self, person: Person) -> PopulationModel:
+        """The population model, with unset fields taken from `person`."""
+        given = self.population or PopulationModel()
+        update: dict[str, Any] = {}
+        if "bmi_median" not in given.model_fields_set:
+            update["bmi_median"] = person.bmi or REFERENCE_BMI
+        if "neuropathy_fraction" not in given.model_fields_set:
+            update["neuropathy_fraction"] = 1.0 if person.neuropathy else 0.0
+        return given.model_copy(update=update)
+
+
+def _schedule(value: Any) -> Any:
+    return Schedule.parse(value) if isinstance(value, str) else value
+
+
+class Scenario(FrozenModel):
+    """Everything a plan is made from (see docs/planning.md for the format)."""
+
+    name: str
+    description: str = ""
+    condition: Condition = Field(default="other", description="what is treated: selects the trial evidence shown")
+    seed: int = Field(default=1, ge=0, description="seed of the virtual population")
+    person: Person = Field(default_factory=Person, description="the person the plan is made for")
+    body: SaunaPerson = Field(default_factory=SaunaPerson, description="whole-body data for sauna plans")
+    health: list[HealthCondition] = Field(default_factory=list, description="conditions that change the warnings")
+    devices: list[Placement] = Field(min_length=1)
+    sites: list[SiteSpec] = Field(default_factory=list)
+    goal: Goal = Field(default_factory=Goal)
+    limits: Limits = Field(default_factory=Limits)
+    schedule: Annotated[Schedule, BeforeValidator(_schedule, json_schema_input_type=str | dict)] = Field(
+        default_factory=lambda: Schedule.parse("3 times a week for 4 weeks"))
+    coverage: CoverageSpec = Field(default_factory=CoverageSpec)
+
+    @model_validator(mode="after")
+    def _references(self) -> Scenario:
+        keys = [p.key for p in self.devices]
+        if len(set(keys)) != len(keys):
+            raise ValueError(f"devices: two placements share an id ({', '.join(keys)}); give each an `id`")
+        site_devices = [p.key for p in self.devices if not isinstance(p.model(), InfraredSauna)]
+        for i, site in enumerate(self.sites):
+            if site.device is not None and site.device not in site_devices:
+                raise ValueError(f"sites[{i}].device: {site.device!r} is not one of the placements "
+                                 f"{', '.join(site_devices) or '(none but saunas)'}")
+            if site.device is None and len(site_devices) != 1:
+                raise ValueError(f"sites[{i}].device: name the placement to use ({', '.join(site_devices)})")
+            placement = self.placement(site)
+            if (isinstance(placement.model(), HeatingPad) and site.exposure is None
+                    and self.schedule.longest_session_s is None):
+                raise ValueError(f"sites[{i}].exposure: a heating pad has no light dose to set its time; give an "
+                                 "exposure or a session length in the schedule")
+        if site_devices and not self.sites:
+            raise ValueError("sites: a pad, panel, probe or heating pad needs at least one body site")
+        if any(isinstance(p.model(), InfraredSauna) for p in self.devices) and self.schedule.longest_session_s is None:
+            raise ValueError("schedule: a sauna course needs session lengths, e.g. "
+                             "'start 10–15 min, build to 30–40 min, 2–4 times a week'")
+        return self
+
+    def placement(self, site: SiteSpec) -> Placement:
+        """The placement a site uses."""
+        candidates = [p for p in self.devices if not isinstance(p.model(), InfraredSauna)]
+        return next(p for p in candidates if site.device is None or p.key == site.device)
+
+    @property
+    def saunas(self) -> list[Placement]:
+        """The sauna cabin placements."""
+        return [p for p in self.devices if isinstance(p.model(), InfraredSauna)]
+
+    def digest(self) -> str:
+        """A short hash of the validated scenario (same scenario → same hash)."""
+        return hashlib.sha256(self.model_dump_json().encode()).hexdigest()[:16]
+
+
+def _line_of(text: str, location: tuple[int | str, ...]) -> int | None:
+    """The 1-based line of the YAML node at `location` (the deepest one that exists)."""
+    try:
+        node = yaml.compose(text)
+    except yaml.YAMLError:
+        return None
+    line = None
+    for part in location:
+        if isinstance(node, yaml.MappingNode):
+            match = next(((k, v) for k, v in node.value if getattr(k, "value", None) == part), None)
+            if match is None:
+                break
+            line, node = match[0].start_mark.line + 1, match[1]
+        elif isinstance(node, yaml.SequenceNode) and isinstance(part, int) and part < len(node.value):
+            node = node.value[part]
+            line = node.start_mark.line + 1
+        else:
+            break
+    return line
+
+
+def _path_parts(path: str) -> tuple[int | str, ...]:
+    """'sites[1].target' → ('sites', 1, 'target')."""
+    return tuple(int(p) if p.isdigit() else p for p in re.findall(r"[^.\[\]]+", path))
+
+
+def scenario_from_text(text: str, path: str = "<scenario>") -> Scenario:
+    """Parse and validate a scenario from YAML (or JSON, which is YAML) text; errors name `path` and the line."""
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+        problem = getattr(exc, "problem", None) or str(exc)
+        raise FileFormatError(path, None if mark is None else mark.line + 1, f"YAML syntax error: {problem}") from None
+    if not isinstance(data, dict):
+        raise FileFormatError(path, None, "a scenario is a mapping of fields (name, devices, sites, ...)")
+    try:
+        return Scenario.model_validate(data)
+    except ValidationError as exc:
+        first = exc.errors(include_url=False)[0]
+        location = tuple(first["loc"])
+        if not location:  # a whole-scenario check names its field at the start of its message
+            found = re.match(r"(?:Value error, )?([\w\[\].]+):", first["msg"])
+            location = _path_parts(found.group(1)) if found else ()
+        raise FileFormatError(path, _line_of(text, location), describe_validation_error(exc)) from None
+
+
+def load_scenario(path: str | Path) -> Scenario:
+    """Read a scenario file (.yaml, .yml or .json)."""
+    file = Path(path)
+    try:
+        text = file.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise InputError("scenario", f"cannot read {str(path)!r}: {exc.strerror or exc}") from None
+    return scenario_from_text(text, str(path))
+
+
+def as_scenario(scenario: Scenario | dict | str | Path) -> Scenario:
+    """A Scenario from a Scenario, a plain dict, or a file path."""
+    if isinstance(scenario, Scenario):
+        return scenario
+    if isinstance(scenario, dict):
+        try:
+            return Scenario.model_validate(scenario)
+        except ValidationError as exc:
+            raise LightdoseError(describe_validation_error(exc)) from None
+    return load_scenario(scenario)
+
+
+def schema() -> dict[str, Any]:
+    """The JSON Schema of a scenario file."""
+    document = Scenario.model_json_schema()
+    document["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    document["title"] = "lightdose scenario"
+    return document
+
+
+__all__ = ["CoverageSpec", "Goal", "Placement", "Scenario", "SiteSpec", "TargetSpec", "as_scenario",
+           "load_scenario", "scenario_from_text", "schema"]

@@ -10,4 +10,14 @@ try:
 except PackageNotFoundError:  # running from a source tree without installation
     __version__ = "0+unknown"
 
-__all__ = ["__version__"]
+
+
+def __getattr__(name: str):  # lazy: `import lightdose` stays light; `lightdose.plan` loads the planner
+    if name == "plan":
+        from lightdose.planning import plan
+
+        return plan
+    raise AttributeError(f"module 'lightdose' has no attribute {name!r}")
+
+
+__all__ = ["__version__", "plan"]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import BinaryIO
 
 import numpy as np
 import xarray as xr
@@ -11,8 +12,9 @@ DOSE_WINDOW_J_CM2 = (1.0, 10.0)
 """Heuristic photobiomodulation window at the target (Huang et al. 2009, Dose-Response 7:358)."""
 
 
-def plot_depth_dose(ds: xr.Dataset, path: str | Path) -> Path:
-    """Write a PNG of fluence [J/cm²] versus depth [mm] for `ds` from :func:`~lightdose.transport.dose.depth_dose`."""
+def plot_depth_dose(ds: xr.Dataset, path: str | Path | BinaryIO) -> Path | BinaryIO:
+    """Write a PNG of fluence [J/cm²] versus depth [mm] for `ds` from :func:`~lightdose.transport.dose.depth_dose`
+    to a file path or a binary file object (the planner's report embeds it)."""
     import matplotlib
 
     matplotlib.use("Agg")
@@ -45,7 +47,7 @@ def plot_depth_dose(ds: xr.Dataset, path: str | Path) -> Path:
     ax.legend(fontsize=8, loc="lower left")
     fig.text(0.01, 0.01, "lightdose — not a medical device; model estimate", fontsize=7, color="0.4")
     fig.tight_layout()
-    out = Path(path)
-    fig.savefig(out)
+    out = path if hasattr(path, "write") else Path(path)
+    fig.savefig(out, format="png")
     plt.close(fig)
     return out

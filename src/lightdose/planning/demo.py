@@ -1,0 +1,62 @@
+"""`lightdose demo`: plan the bundled example scenarios and write their reports and an index page.
+
+The examples ship inside the package (``lightdose/data/examples/*.yaml``, so an installed lightdose finds them);
+the repository's ``examples/`` folder is a link to that folder.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Callable
+from importlib import resources
+from pathlib import Path
+
+from lightdose.planning.plan import Plan, plan
+from lightdose.planning.report import write_report
+from lightdose.planning.scenario import Scenario, scenario_from_text
+
+
+def example_files() -> dict[str, str]:
+    """The bundled example scenarios: file name → YAML text, alphabetical."""
+    folder = resources.files("lightdose.data").joinpath("examples")
+    entries = sorted((e for e in folder.iterdir() if e.name.endswith(".yaml")), key=lambda e: e.name)
+    return {e.name: e.read_text(encoding="utf-8") for e in entries}
+
+
+def _headline(result: Plan) -> str:
+    parts = []
+    for s in result.sites:
+        dose = "" if s.target_fluence_j_cm2 is None else f", {s.target_fluence_j_cm2:.2g} J/cm² at the target"
+        verdict = "achievable" if s.achievable else f"not achievable ({s.limiting_factor})"
+        minutes = "–" if s.exposure_s is None else f"{s.exposure_s / 60:.3g} min"
+        parts.append(f"{s.label}: {minutes}{dose}, {verdict}")
+    for c in result.saunas:
+        parts.append(f"sauna: {c.reason}")
+    return "; ".join(parts)
+
+
+def run_demo(out: Path, people: int | None = None, progress: Callable[[str], None] | None = None) -> Path:
+    """Plan every bundled example (with `people` virtual people per site if given), write ``NAME.html`` and
+    ``NAME.json`` into `out` and an ``index.html`` linking them; return the index's path."""
+    out.mkdir(parents=True, exist_ok=True)
+    rows = []
+    for name, text in example_files().items():
+        if progress:
+            progress(name)
+        scenario: Scenario = scenario_from_text(text, name)
+        if people is not None:
+            scenario = scenario.model_copy(update={"coverage": scenario.coverage.model_copy(update={"people": people})})
+        result = plan(scenario)
+        stem = name.removesuffix(".yaml")
+        write_report(result, out / f"{stem}.html")
+        (out / f"{stem}.json").write_text(result.to_json() + "\n", encoding="utf-8")
+        rows.append(f'<li><a href="{stem}.html">{html.escape(result.scenario.name)}</a> '
+                    f'(<a href="{stem}.json">JSON</a>): {html.escape(_headline(result))}</li>')
+    index = out / "index.html"
+    index.write_text(
+        "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><link rel=\"icon\" href=\"data:,\">"
+        "<title>lightdose demo</title></head>\n<body style=\"font-family: system-ui, sans-serif; max-width: 900px; "
+        "margin: 2em auto\">\n<h1>lightdose demo: the bundled example plans</h1>\n<p><strong>Not a medical device."
+        "</strong> Physical model estimates; each report states its evidence level.</p>\n<ul>\n"
+        + "\n".join(rows) + "\n</ul>\n</body></html>\n", encoding="utf-8")
+    return index

@@ -110,6 +110,15 @@ def test_comparison_file_errors_name_line_and_field(tmp_path):
     assert result.exit_code == 2 and "treatments[0]" in result.stderr
 
 
+def test_light_term_starts_from_the_resting_skin():
+    """The optional light term rises during the exposure; before it the skin is at rest (same baseline)."""
+    plain = perfusion_session("pad-890", "foot-dorsum", time="20 min")
+    lit = perfusion_session("pad-890", "foot-dorsum", time="20 min", light_no=True)
+    assert lit.attrs["baseline_pct_max"] == pytest.approx(plain.attrs["baseline_pct_max"], abs=1e-12)
+    assert lit.attrs["peak_pct_max"] > plain.attrs["peak_pct_max"] + 3.0
+    assert lit.attrs["light_no_term"].startswith("on")
+
+
 def test_bad_after_names_the_field():
     with pytest.raises(InputError, match="after"):
         perfusion_session("pad-890", "foot-dorsum", time="5 min", after="-1 min")

@@ -75,3 +75,46 @@ def plot_comparison(result: dict[str, Any], path: str | Path) -> Path:
     out = Path(path)
     fig.savefig(out)
     return out
+
+
+def plot_calibration(parameters: Any, path: str | Path) -> Path:
+    """Write a PNG of the model's local-heating responses (42 °C control, EMLA, L-NAME, both; 39 and 43.5 °C) with
+    the calibration targets (mean ± SD) of :mod:`lightdose.physiology.calibration`."""
+    from matplotlib.figure import Figure
+
+    from lightdose.physiology.calibration import PLATEAU_WINDOW_S, TARGETS, Condition, heating_protocol, predict
+    from lightdose.physiology.perfusion import PerfusionModifiers, simulate_perfusion
+
+    fig = Figure(figsize=(10, 5), dpi=110)
+    ax = fig.subplots()
+    runs = {"42 °C": Condition(), "42 °C + EMLA": Condition(local_anaesthetic=True),
+            "42 °C + L-NAME": Condition(nos_inhibition=True),
+            "42 °C + EMLA + L-NAME": Condition(local_anaesthetic=True, nos_inhibition=True),
+            "39 °C": Condition(temperature_c=39.0), "43.5 °C": Condition(temperature_c=43.5)}
+    colours = dict(zip(runs, ("tab:red", "tab:blue", "tab:green", "tab:purple", "tab:orange", "tab:brown"),
+                       strict=True))
+    for label, condition in runs.items():
+        t, temperature = heating_protocol(condition.temperature_c)
+        modifiers = PerfusionModifiers(local_anaesthetic=condition.local_anaesthetic,
+                                       nos_inhibition=condition.nos_inhibition)
+        p = simulate_perfusion(t, temperature, parameters, modifiers).perfusion_pct_max.values
+        ax.plot(t / 60.0, p, color=colours[label], lw=1.6, label=label)
+    peak_time = next(v for tg, v in predict(parameters) if tg.readout == "peak_time_min")
+    for target in TARGETS:
+        if target.readout == "peak_time_min":
+            continue
+        label = next(k for k, c in runs.items() if c == target.condition)
+        x = peak_time if target.readout == "peak" else sum(PLATEAU_WINDOW_S) / 120.0
+        ax.errorbar(x, target.value, yerr=target.sd, fmt="o", ms=4, capsize=3, color=colours[label])
+    ax.set_xlabel("time from the start of heating [min] (33 °C, then 0.1 °C/s to the hold temperature)")
+    ax.set_ylabel("perfusion [% of maximal CVC]")
+    ax.set_ylim(0, 105)
+    ax.set_title("Calibration: model (lines) vs local-heating data (points, mean ± SD; Minson 2001, SCIENCE.md §7)",
+                 fontsize=10)
+    ax.grid(True, alpha=0.3)
+    ax.legend(fontsize=8, loc="lower right")
+    fig.text(0.01, 0.005, FOOTER, fontsize=7, color="0.4")
+    fig.tight_layout()
+    out = Path(path)
+    fig.savefig(out)
+    return out

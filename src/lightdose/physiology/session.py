@@ -22,7 +22,6 @@ from lightdose.anatomy import LayerStack, Person
 from lightdose.errors import InputError
 from lightdose.physiology.perfusion import LocalPerfusion, PerfusionModifiers, PerfusionParameters
 from lightdose.thermal.session import heat_session
-from lightdose.units import parse_quantity
 
 ELEVATION_THRESHOLD = 0.2
 """Perfusion counts as elevated while it is more than 20 % above its pre-session baseline (baseline × 1.2)."""
@@ -119,10 +118,3 @@ def summary(ds: xr.Dataset, max_points: int = 600) -> dict[str, Any]:
         "solver": ds.attrs["solver"],
     }
 
-
-def parse_after(value: Any) -> float:
-    """`after` as seconds, ≥ 0 (a clear error otherwise)."""
-    seconds = parse_quantity(value, "time", "after")
-    if seconds < 0:
-        raise InputError("after", f"{value!r} must be ≥ 0")
-    return seconds

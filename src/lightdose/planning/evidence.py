@@ -59,6 +59,11 @@ WINDOW = EvidenceLabel(
     "The 1–10 J/cm² window at the target and target irradiances of ≲ 10–50 mW/cm² come from the biphasic dose "
     "response seen in cell and animal studies; they are not established doses for people.",
     ("Huang, Chen, Carroll & Hamblin 2009, Dose-Response 7:358",))
+PERFUSION = EvidenceLabel(
+    "skin perfusion", "estimate",
+    "Predicted laser-Doppler perfusion from lightdose's model of the local-heating response (axon reflex, NO "
+    "plateau), calibrated to forearm skin heated to 42 °C and applied here to other sites, devices and people.",
+    ("Minson, Berry & Joyner 2001, J Appl Physiol 91:1619", "docs/perfusion.md"))
 POPULATION = EvidenceLabel(
     "population coverage", "estimate",
     "The virtual people (skin type, BMI, dermal blood, neuropathy, plantar pads, target position) are drawn from "
@@ -137,7 +142,7 @@ def evidence_labels(condition: str, light: bool, heat: bool, sauna: bool) -> lis
     if light:
         labels += [OPTICS, LIMITS]
     if light or heat:
-        labels += [HEATING, ANATOMY]
+        labels += [HEATING, ANATOMY, PERFUSION]
     if light:
         labels += [WINDOW, POPULATION]
     labels += list(CONDITIONS.get(condition, ()))

@@ -16,7 +16,9 @@ lower edge, the site is *not achievable*: the plan still reports what the longes
 the binding reason. A site with a fixed ``exposure`` is evaluated as given.
 
 Heat-only devices (heating pad) have no light dose: their plan is the session's skin temperature and burn dose.
-Saunas are planned as courses (:mod:`lightdose.planning.sauna_course`).
+Every site also gets the predicted skin perfusion during the exposure and for :data:`PERFUSION_AFTER_S` after it
+(:func:`lightdose.physiology.session.perfusion_session`). Saunas are planned as courses
+(:mod:`lightdose.planning.sauna_course`).
 """
 
 from __future__ import annotations
@@ -32,6 +34,7 @@ from lightdose import __version__
 from lightdose.anatomy import LayerStack
 from lightdose.anatomy.population import VirtualPeople, sample_people
 from lightdose.devices import MW_CM2_PER_W_MM2, HeatingPad, InfraredSauna, LightDevice
+from lightdose.physiology.session import perfusion_session
 from lightdose.planning.coverage import Coverage, heat_coverage, light_coverage
 from lightdose.planning.evidence import EvidenceLabel, evidence_labels
 from lightdose.planning.safety import (
@@ -54,6 +57,8 @@ MIN_HEAT_RUN_S = 60.0
 SURFACE_INHIBITORY_J_CM2 = 50.0
 """Fluence above which the biphasic-response literature reports inhibition (heuristic; Huang et al. 2009)."""
 MM2_PER_CM2 = 100.0
+PERFUSION_AFTER_S = 1800.0
+"""How long after the session the perfusion is followed [s] (human data: back to baseline within ~2–20 min)."""
 
 
 @dataclass
@@ -91,9 +96,11 @@ class SitePlan:
     time_to_thermal_limit_s: float | None = None
     jenkins_carroll: dict[str, Any] = field(default_factory=dict)
     coverage: Coverage | None = None
+    perfusion: dict[str, float] | None = None
     warnings: list[str] = field(default_factory=list)
     dose: xr.Dataset | None = field(default=None, repr=False)
     heat: xr.Dataset | None = field(default=None, repr=False)
+    perfusion_run: xr.Dataset | None = field(default=None, repr=False)
 
     @property
     def coverage_in_window(self) -> float | None:
@@ -126,6 +133,7 @@ class SitePlan:
             else self.time_to_thermal_limit_s / 60.0,
             "coverage_in_window": self.coverage_in_window,
             "coverage": None if self.coverage is None else self.coverage.to_dict(),
+            "perfusion": self.perfusion,
             "jenkins_carroll": self.jenkins_carroll, "warnings": self.warnings,
         }
 
@@ -201,6 +209,19 @@ def _site_warnings(scenario: Scenario, placement: Placement, contact: bool) -> l
         notes.append("the pad's own electrical waste heat is not known for this device and is taken as zero; give "
                      "`pad_heat` when it has been measured")
     return notes
+
+
+def _perfusion(device: Any, stack: LayerStack, scenario: Scenario, exposure_s: float,
+               distance_mm: float) -> tuple[dict[str, float] | None, xr.Dataset | None]:
+    """Predicted skin perfusion [% of maximal CVC] for the exposure and :data:`PERFUSION_AFTER_S` after it."""
+    if exposure_s <= 0:
+        return None, None
+    run = perfusion_session(device, stack, scenario.person, time=exposure_s, distance=distance_mm,
+                            after=PERFUSION_AFTER_S)
+    keys = ("baseline_pct_max", "peak_pct_max", "plateau_pct_max", "end_pct_max", "minutes_elevated_after_end")
+    summary = {k: float(run.attrs[k]) for k in keys}
+    summary["elevated_at_end_of_run"] = bool(run.attrs["elevated_at_end_of_run"])
+    return summary, run
 
 
 def _eye_warning(beam: SkinBeam, exposure_s: float) -> str | None:
@@ -329,6 +350,10 @@ def _plan_light_site(scenario: Scenario, spec: SiteSpec, placement: Placement, b
     coverage = None
     if people is not None and exposure > 0:
         coverage = light_coverage(people, stack, beam, exposure, window, limits, placement.pad_heat)
+    perfusion, perfusion_run = _perfusion(beam, stack, scenario, exposure, placement.distance)
+    if placement.pad_heat > 0:
+        warnings.append("the perfusion prediction leaves out the pad's waste heat (`pad_heat`); the skin temperature "
+                        "and burn dose include it")
     bands = [{"wavelength_nm": float(w), "surface_irradiance_mw_cm2": float(e) * MW_CM2_PER_W_MM2,
               "target_irradiance_mw_cm2": float(probe.target_fluence_rate[b, 0]),
               "skin_mpe_mw_cm2": skin_mpe(float(w), max(exposure, 1e-7)) * MW_CM2_PER_W_MM2}
@@ -345,7 +370,7 @@ def _plan_light_site(scenario: Scenario, spec: SiteSpec, placement: Placement, b
         peak_target_temp_c=float(target_temp.values[heat.t.values <= exposure + 1e-9].max()),
         time_to_thermal_limit_s=None if math.isinf(verdict.time_s) else verdict.time_s,
         jenkins_carroll=_jenkins_carroll(light, beam, spec, own, exposure, scenario, surface_dose, target_dose),
-        coverage=coverage, warnings=warnings, dose=dose, heat=heat)
+        coverage=coverage, perfusion=perfusion, warnings=warnings, dose=dose, heat=heat, perfusion_run=perfusion_run)
 
 
 def _plan_heat_site(scenario: Scenario, spec: SiteSpec, placement: Placement, people: VirtualPeople | None) -> SitePlan:
@@ -368,6 +393,7 @@ def _plan_heat_site(scenario: Scenario, spec: SiteSpec, placement: Placement, pe
         achievable, factor = True, None
         reason = f"the {exposure / 60:g} min session stays within the skin-temperature and burn-dose limits"
     coverage = heat_coverage(people, stack, pad, exposure, limits) if people is not None else None
+    perfusion, perfusion_run = _perfusion(pad, stack, scenario, exposure, 0.0)
     return SitePlan(
         site=spec.site, label=spec.title, target=target.name, target_depth_mm=(target.depth_min, target.depth_max),
         device=placement.key, kind=pad.kind, distance_mm=0.0, points=spec.points, exposure_s=exposure,
@@ -375,8 +401,9 @@ def _plan_heat_site(scenario: Scenario, spec: SiteSpec, placement: Placement, pe
         cem43_min=burn["cem43_min"], omega=burn["omega"],
         peak_target_temp_c=float(heat[f"target_temperature_{target.name}"].values.max()),
         time_to_thermal_limit_s=None if math.isinf(verdict.time_s) else verdict.time_s, coverage=coverage,
+        perfusion=perfusion, perfusion_run=perfusion_run, heat=heat,
         warnings=[f"heat only: a {pad.surface_temperature:g} °C heating pad emits no therapeutic light (no light "
-                  "dose at the target)"] + _site_warnings(scenario, placement, True), heat=heat)
+                  "dose at the target)"] + _site_warnings(scenario, placement, True))
 
 
 def plan(scenario: Scenario | dict | str) -> Plan:

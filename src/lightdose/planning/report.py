@@ -1,8 +1,8 @@
 """The plan as a self-contained HTML report (plots embedded as base64 PNG, no external resources) and as JSON.
 
 The HTML holds: the summary per site, depth–dose with the target band and window, skin temperature over the
-session, the population histogram, the Jenkins & Carroll 2011 parameter table, sauna course tables and core
-temperature, the schedule, the evidence labels with citations, every warning, and the scenario it came from.
+session, predicted perfusion, the population histogram, the Jenkins & Carroll 2011 parameter table, sauna course
+tables and core temperature, the schedule, the evidence labels with citations, every warning, and the scenario.
 """
 
 from __future__ import annotations
@@ -66,6 +66,19 @@ def skin_temperature_png(site: SitePlan, limit_c: float) -> str:
     return _png(fig)
 
 
+def perfusion_png(site: SitePlan) -> str | None:
+    """Predicted skin perfusion and skin temperature during the exposure and after it."""
+    import tempfile
+
+    from lightdose.physiology.plot import plot_perfusion
+
+    if site.perfusion_run is None:
+        return None
+    with tempfile.TemporaryDirectory() as folder:
+        path = plot_perfusion(site.perfusion_run, Path(folder) / "perfusion.png")
+        return "data:image/png;base64," + base64.b64encode(path.read_bytes()).decode("ascii")
+
+
 def population_png(site: SitePlan) -> str | None:
     """Histogram of the virtual people's target dose with the window (light plans with coverage only)."""
     coverage = site.coverage
@@ -116,6 +129,7 @@ def _figures(plan: Plan) -> list[dict[str, str | None]]:
         figures.append({
             "depth_dose": depth_dose_png(site) if site.dose is not None else None,
             "skin": skin_temperature_png(site, limit) if site.heat is not None else None,
+            "perfusion": perfusion_png(site),
             "population": population_png(site),
         })
     return figures

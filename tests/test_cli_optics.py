@@ -51,10 +51,3 @@ def test_tissues_table_and_json():
     assert runner.invoke(app, ["tissues"]).exit_code == 0
     data = json.loads(runner.invoke(app, ["tissues", "--json"]).stdout)
     assert "muscle" in [t["name"] for t in data["tissues"]]
-
-
-def test_demo_prints_the_optics_table():
-    result = runner.invoke(app, ["demo"])
-    assert result.exit_code == 0, result.output
-    for word in ("epidermis", "dermis", "subcutaneous-fat", "muscle", "810", "890", "δ"):
-        assert word in result.stdout

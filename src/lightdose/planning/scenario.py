@@ -16,7 +16,15 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 
 import yaml
-from pydantic import BeforeValidator, Field, ValidationError, ValidationInfo, field_validator, model_validator
+from pydantic import (
+    BeforeValidator,
+    Field,
+    PlainSerializer,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
 from lightdose import devices
 from lightdose.anatomy import LayerStack, Person, Target
@@ -78,7 +86,8 @@ def _dose_window(value: Any) -> tuple[float, float]:
 
 DepthRange = Annotated[tuple[float, float], BeforeValidator(_depth_range,
                                                             json_schema_input_type=float | str | list[float | str])]
-DoseWindow = Annotated[tuple[float, float], BeforeValidator(_dose_window, json_schema_input_type=list[str])]
+DoseWindow = Annotated[tuple[float, float], BeforeValidator(_dose_window, json_schema_input_type=list[str]),
+                       PlainSerializer(lambda w: [f"{w[0]:g} J/cm^2", f"{w[1]:g} J/cm^2"], return_type=list[str])]
 
 
 class TargetSpec(FrozenModel):

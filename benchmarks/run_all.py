@@ -11,6 +11,7 @@ import bench_bioheat  # noqa: E402
 import bench_fast_solver  # noqa: E402
 import bench_mc  # noqa: E402
 import bench_perfusion  # noqa: E402
+import bench_planner  # noqa: E402
 
 
 def main() -> None:
@@ -23,6 +24,8 @@ def main() -> None:
     bench_bioheat.main()
     print("\n## Perfusion (benchmarks/bench_perfusion.py)\n")
     bench_perfusion.main()
+    print("\n## Planner: population coverage (benchmarks/bench_planner.py)\n")
+    bench_planner.main()
 
 
 if __name__ == "__main__":

@@ -6,7 +6,8 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-DOCUMENTS = [ROOT / "README.md", ROOT / "docs" / "optics.md", ROOT / "docs" / "dose.md", ROOT / "docs" / "thermal.md"]
+DOCUMENTS = [ROOT / "README.md", ROOT / "docs" / "optics.md", ROOT / "docs" / "dose.md", ROOT / "docs" / "thermal.md",
+             ROOT / "docs" / "planning.md"]
 BLOCK = re.compile(r"```python\n(.*?)```", re.DOTALL)
 
 

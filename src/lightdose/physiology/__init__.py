@@ -1,0 +1,1 @@
+"""Microcirculation: skin perfusion, laser-Doppler recordings and their analysis."""

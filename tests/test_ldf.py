@@ -13,6 +13,8 @@ from pydantic import ValidationError
 
 from lightdose.errors import FileFormatError, InputError
 from lightdose.physiology.ldf import analyse, read_ldf, smooth
+from lightdose.physiology.ldf_fit import DEFAULT_FIT, fit_recording, fitted_flux
+from lightdose.physiology.perfusion import PerfusionModifiers, default_parameters
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "tests" / "data" / "ldf"
@@ -402,6 +404,56 @@ def test_smooth_is_a_centred_moving_average():
     s = smooth(t, x, 2.0)  # |tj − ti| ≤ 1: three samples inside, two at the ends
     assert s[0] == pytest.approx((0 + 1) / 2) and s[5] == pytest.approx((16 + 25 + 36) / 3)
     np.testing.assert_array_equal(smooth(t, x, 0.0), x)
+
+
+# ---------------------------------------------------------------------------------------------------- fit
+
+
+@pytest.fixture(scope="module")
+def sample_fit():
+    return fit_recording(read_ldf(DATA / "local_heating_semicolon.txt"), "perfusion_1", "temp_1")
+
+
+def test_fit_on_the_sample_recording_returns_positive_time_constants(sample_fit):
+    fit = sample_fit
+    assert fit.success and (fit.flux_channel, fit.temperature_channel) == ("perfusion_1", "temp_1")
+    assert [p.name for p in fit.fitted] == ["baseline_pu", *DEFAULT_FIT]
+    for p in fit.fitted:
+        assert math.isfinite(p.value) and p.value > 0.0, p.name
+        if p.name.endswith("_s"):
+            assert p.units == "s"
+    assert fit.value("tau_axon_rise_s") <= fit.value("tau_axon_adapt_s")
+    assert fit.standard_error("tau_no_s") is not None
+    assert fit.r_squared > 0.9 and fit.n_samples == 4080
+    assert fit.value("baseline_pu") == pytest.approx(analyse(read_ldf(DATA / "local_heating_semicolon.txt"))
+                                                     .baseline_pu, rel=0.15)
+    # the recording's noise is autocorrelated (vasomotion), and the fit says so
+    assert fit.residual_lag1_autocorrelation > 0.5 and fit.se_inflation_ar1 > 1.5
+    json.loads(fit.model_dump_json())
+
+
+def test_fit_options_and_bad_input():
+    ds = read_ldf(DATA / "neuropathic_foot_tab.txt")
+    fit = fit_recording(ds, parameters=["tau_no_s", "plateau_amplitude_pct_max"], baseline_pu=9.2,
+                        modifiers=PerfusionModifiers(neuropathy=True), window=("0 min", "40 min"))
+    assert [p.name for p in fit.fitted] == ["tau_no_s", "plateau_amplitude_pct_max"]
+    assert fit.baseline_pu == 9.2 and fit.modifiers.neuropathy and fit.window_end_s == 2400.0
+    assert fit.n_samples == 2401 - 3  # the three lost samples are skipped
+    curve = fitted_flux(ds, fit)
+    assert curve.sizes["t"] == 2401 and np.all(np.isfinite(curve.values))
+    for kwargs, field in [({"parameters": ["tau_nope_s"]}, "parameters"),
+                          ({"parameters": ["resting_pct_max"]}, "parameters"),
+                          ({"parameters": ["tau_no_s", "tau_no_s"]}, "parameters"),
+                          ({"flux_channel": "temp"}, "flux_channel"),
+                          ({"temperature_channel": "flux"}, "temperature_channel"),
+                          ({"window": (600, 300)}, "window"), ({"baseline_pu": -1.0}, "baseline_pu"),
+                          ({"initial": default_parameters().model_copy(update={"axon_gain_pct_max_per_k": 0.0})},
+                           "initial")]:
+        with pytest.raises(InputError) as caught:
+            fit_recording(ds, **kwargs)
+        assert caught.value.field == field, kwargs
+    with pytest.raises(InputError, match="was not fitted"):
+        fit.value("tau_axon_rise_s")
 
 
 # --------------------------------------------------------------------------------------------------- docs

@@ -12,7 +12,7 @@ import xarray as xr
 from pydantic import ValidationError
 
 from lightdose.errors import FileFormatError, InputError
-from lightdose.physiology.ldf import analyse, read_ldf, smooth
+from lightdose.physiology.ldf import analyse, analyse_all, read_ldf, smooth
 from lightdose.physiology.ldf_fit import DEFAULT_FIT, fit_recording, fitted_flux
 from lightdose.physiology.perfusion import PerfusionModifiers, default_parameters
 
@@ -99,6 +99,15 @@ def test_sample_shapes_follow_the_local_heating_literature():
         assert a.nadir_pu < a.peak_pu < a.plateau_pu
         assert 80.0 < a.plateau_pct_max < 95.0
         assert a.time_to_baseline_s is not None and 120.0 < a.time_to_baseline_s < 1200.0
+
+
+def test_every_perfusion_channel_analysed_at_once():
+    ds = read_ldf(DATA / "local_heating_semicolon.txt")
+    results = analyse_all(ds, smoothing_s=10)
+    assert list(results) == ["perfusion_1", "perfusion_2"]
+    assert results["perfusion_2"] == analyse(ds, "perfusion_2", smoothing_s=10)
+    with pytest.raises(InputError, match="no perfusion channel"):
+        analyse_all(ds[["temp_1"]])
 
 
 def test_blunted_sample_does_not_return_to_baseline():
@@ -229,8 +238,9 @@ MALFORMED = [
     pytest.param("Time;Perfusion\n0;1\n;1\n", 3, "cannot read the time ''", id="missing-time"),
     pytest.param("Time;Perfusion\n0;1\nabc;1\n", 3, "cannot read the time 'abc'", id="text-time"),
     pytest.param("Subject: S1\n0;1,0\n1;1,2\n", 2, "before any column header", id="no-header"),
-    pytest.param("Subject: S1\nTime;Perfusion\nhh:mm:ss;PU\n", 3, "no data lines follow the header",
+    pytest.param("Subject: S1\nTime;Perfusion\nhh:mm:ss;PU\n", 2, "no data lines follow the header 'Time;Perf",
                  id="no-data"),
+    pytest.param("Time;Perfusion\n2026-03-14 10:00:00;1\n", 1, "found '2026-03-14 10:00:00;1'", id="date-time"),
     pytest.param("Time;Perfusion;Mark\ns;PU\n0;1;\n", 2, "unit row has 2 fields, expected 3", id="short-unit-row"),
     pytest.param("Time;Perfusion\nPU;PU\n0;1\n", 2, "has unit 'PU'; expected s, ms, min, h", id="time-unit"),
     pytest.param("Time;Mark\n0;heat on\n1;\n", 1, "no numeric channel", id="no-channel"),

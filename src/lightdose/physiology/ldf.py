@@ -167,7 +167,7 @@ def _find_header(lines: list[tuple[int, str]], delimiter: str, path: str) -> tup
                                                      "(e.g. 'Time;Perfusion [PU]')")
         if len(fields) < 2:
             continue
-        candidate = i
+        candidate = i if candidate is None else candidate
         column = _time_column(_header_names(fields))
         if is_data(i + 1, column):
             return i, None
@@ -175,9 +175,10 @@ def _find_header(lines: list[tuple[int, str]], delimiter: str, path: str) -> tup
             return i, i + 1
     if candidate is not None:
         header = lines[candidate][1][:60]
-        raise FileFormatError(path, lines[candidate][0], f"no data lines follow the header {header!r}; expected one "
-                                                         "line per sample starting with its time (a number or "
-                                                         "hh:mm:ss), after an optional unit row")
+        after = f"found {lines[candidate + 1][1][:40]!r}" if candidate + 1 < len(lines) else "found the end of the file"
+        raise FileFormatError(path, lines[candidate][0], f"no data lines follow the header {header!r}; expected the "
+                                                         "next line, or the one after a unit row, to start with a "
+                                                         f"time (a number or hh:mm:ss), {after}")
     raise FileFormatError(path, None, f"no column header with {DELIMITER_NAMES[delimiter]}-separated fields found; "
                                       "expected a header line naming the columns, an optional unit row, then one line "
                                       "per sample starting with its time")
@@ -681,3 +682,13 @@ def analyse(ds: xr.Dataset, channel: str | None = None, stimulus: Any = None, ma
         if isinstance(value, float) and not math.isfinite(value):  # a guard: no silent NaN leaves the analysis
             raise InputError(key, f"came out as {value}; check the channel's values and the windows")
     return result
+
+
+def analyse_all(ds: xr.Dataset, **options: Any) -> dict[str, LdfAnalysis]:
+    """:func:`analyse` of every perfusion channel (units PU/AU) of a recording, by channel name, with the same
+    `options` (stimulus, maximum, windows …). For ``lightdose ldf analyse FILE``."""
+    channels = [name for name, var in ds.data_vars.items()
+                if var.dims == ("t",) and var.attrs.get("units") in PERFUSION_UNITS]
+    if not channels:
+        raise InputError("channel", f"no perfusion channel (units PU or AU) among {list(ds.data_vars)}")
+    return {name: analyse(ds, name, **options) for name in channels}

@@ -10,6 +10,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import bench_bioheat  # noqa: E402
 import bench_fast_solver  # noqa: E402
 import bench_mc  # noqa: E402
+import bench_perfusion  # noqa: E402
 
 
 def main() -> None:
@@ -20,6 +21,8 @@ def main() -> None:
     bench_fast_solver.main()
     print("\n## 1-D bioheat (benchmarks/bench_bioheat.py)\n")
     bench_bioheat.main()
+    print("\n## Perfusion (benchmarks/bench_perfusion.py)\n")
+    bench_perfusion.main()
 
 
 if __name__ == "__main__":

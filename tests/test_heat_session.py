@@ -122,7 +122,7 @@ def test_constant_perfusion_response_equals_scaled_perfusion():
     source = 5e-5 * np.exp(-make_grid(stack, properties=base).z / 2.0)
     a = solve_pennes(make_grid(stack, properties=doubled), "10 min", source=source, initial=35.0)
     b = solve_pennes(make_grid(stack, properties=base), "10 min", source=source, initial=35.0,
-                     perfusion_response=lambda temperature: np.full(temperature.shape, 2.0))
+                     perfusion_response=lambda temperature, step: np.full(temperature.shape, 2.0))
     np.testing.assert_allclose(a.temperature.values, b.temperature.values, atol=1e-9)
 
 

@@ -3,7 +3,8 @@
 The targets and the read-out rules are in :mod:`lightdose.physiology.calibration` (Minson, Berry & Joyner 2001,
 J Appl Physiol 91:1619; SCIENCE.md §7). The fit starts from the hand-derived values below (reasoned from the
 targets: the NO-independent path carries 30 of the 77 % plateau rise and is mostly up by the peak, the NO path
-lags, the axon reflex peaks at 3–5 min) and writes ``src/lightdose/data/perfusion_parameters.yaml``.
+lags, the axon reflex peaks at 3–5 min) and writes ``src/lightdose/data/perfusion_parameters.yaml`` and the
+figure ``docs/perfusion-calibration.png``.
 
 Run from the repository root (~30 s):
 
@@ -21,8 +22,11 @@ import yaml
 
 from lightdose.physiology.calibration import FITTED, fit, predict, shape_checks, with_values
 from lightdose.physiology.perfusion import PerfusionParameters
+from lightdose.physiology.plot import plot_calibration
 
-OUTPUT = Path(__file__).resolve().parents[2] / "src" / "lightdose" / "data" / "perfusion_parameters.yaml"
+ROOT = Path(__file__).resolve().parents[2]
+OUTPUT = ROOT / "src" / "lightdose" / "data" / "perfusion_parameters.yaml"
+FIGURE = ROOT / "docs" / "perfusion-calibration.png"
 START = {
     "plateau_amplitude_pct_max": 90.0, "plateau_half_rise_k": 6.5, "plateau_hill": 5.5, "no_share": 0.61,
     "tau_thermal_s": 150.0, "tau_no_s": 220.0, "axon_gain_pct_max_per_k": 9.0, "tau_axon_rise_s": 60.0,
@@ -53,7 +57,8 @@ def main() -> None:
                       + yaml.safe_dump(document, sort_keys=False, allow_unicode=True), encoding="utf-8")
     for name, row in checks.items():
         print(f"{name:34s} target {row['target']:6.1f} ± {row['sd']:4.1f}   model {row['model']:6.1f}")
-    print(f"shape: {shape}; cost {cost:.3f}; written to {OUTPUT}")
+    plot_calibration(fitted, FIGURE)
+    print(f"shape: {shape}; cost {cost:.3f}; written to {OUTPUT} and {FIGURE}")
 
 
 if __name__ == "__main__":

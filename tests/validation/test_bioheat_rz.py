@@ -78,6 +78,6 @@ def test_constant_perfusion_response_equals_scaled_perfusion():
     flux = _disc_flux(grid_a)
     a = solve_rz(grid_a, "5 min", dt="10 s", q_surface=flux, initial=35.0)
     b = solve_rz(grid_b, "5 min", dt="10 s", q_surface=flux, initial=35.0,
-                 perfusion_response=lambda temperature: np.full(temperature.shape, 2.0))
+                 perfusion_response=lambda temperature, step: np.full(temperature.shape, 2.0))
     np.testing.assert_allclose(a.temperature.values, b.temperature.values, atol=1e-9)
     assert abs(b.attrs["energy_residual"]) < 1e-9

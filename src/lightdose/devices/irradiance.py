@@ -340,3 +340,33 @@ def summary(ds: xr.Dataset) -> dict[str, Any]:
         "irradiance_mw_cm2": in_mw_cm2(ds.irradiance_total.values).tolist(),
         "warnings": result_warnings(ds),
     }
+
+
+def centre_irradiance(device: LightDevice, distance: Any) -> float:
+    """Irradiance [W/mm²] of all bands at the centre of the treated area at `distance` (no map is computed)."""
+    z = parse_distance(device, distance)
+    return float(_band_maps(device, np.zeros(1), np.zeros(1), z)[:, 0, 0].sum())
+
+
+def distance_for_irradiance(device: LightDevice, irradiance: Any, farthest_mm: float = 3000.0) -> float:
+    """The distance [mm] at which the centre irradiance (all bands) equals `irradiance` ("32 mW/cm^2").
+
+    Close to a panel the centre may lie between emitters, so the irradiance can first rise with distance; the
+    solution returned is on the falling branch, beyond the distance of the highest centre irradiance (found on a
+    logarithmic scan from 1 mm, or from contact for contact devices, to `farthest_mm`).
+    """
+    from scipy.optimize import brentq
+
+    target = parse_quantity(irradiance, "irradiance", "irradiance")
+    scan = np.geomspace(1.0, farthest_mm, 60)
+    if device.contact and not any(g.emitter.face == "point" for g in device.grids):
+        scan = np.concatenate([[0.0], scan])
+    values = np.array([centre_irradiance(device, z) for z in scan])
+    peak = int(np.argmax(values))
+    if not values[-1] <= target <= values[peak]:
+        raise InputError("irradiance", f"{in_mw_cm2(target):.3g} mW/cm² is outside what {device.name!r} gives at its "
+                                       f"centre between {scan[peak]:g} and {farthest_mm:g} mm: "
+                                       f"{in_mw_cm2(values[-1]):.3g}–{in_mw_cm2(values[peak]):.3g} mW/cm²")
+    if values[peak] == target:
+        return float(scan[peak])
+    return float(brentq(lambda z: centre_irradiance(device, z) - target, scan[peak], farthest_mm, xtol=1e-3))

@@ -222,10 +222,10 @@ def _components(state: np.ndarray, p: np.ndarray, gains: np.ndarray) -> np.ndarr
 @njit(cache=True)
 def _run(t: np.ndarray, temperature: np.ndarray, irradiance: np.ndarray, p: np.ndarray,
          gains: np.ndarray) -> np.ndarray:
-    """Components (time, 5) for one site, from the steady state at temperature[0]; the drive over each interval
-    is the mean of its end values (exact for piecewise-linear protocols to O(Δt²))."""
+    """Components (time, 5) for one site, from the steady state at temperature[0] without light; the drive over
+    each interval is the mean of its end values (exact for piecewise-linear protocols to O(Δt²))."""
     out = np.empty((t.size, 5))
-    state = _initial_state(temperature[:1], irradiance[0], p)
+    state = _initial_state(temperature[:1], 0.0, p)
     out[0] = _components(state, p, gains)[0]
     for k in range(t.size - 1):
         mean_t = np.array([0.5 * (temperature[k] + temperature[k + 1])])
@@ -249,7 +249,7 @@ class LocalPerfusion:
     Call it as a bioheat solver's perfusion response: ``model(temperature, irradiance_mw_cm2, dt_s)`` returns the
     multiplier ω/ω_rest = P/P_rest for the coming step (from the history so far) and then advances the state over
     the step with the temperature held — a lagged coupling. The first call starts from the steady state at the
-    temperatures it is given.
+    temperatures it is given, without light (the skin before the session).
     """
 
     def __init__(self, parameters: PerfusionParameters | None = None, modifiers: PerfusionModifiers | None = None):
@@ -268,7 +268,7 @@ class LocalPerfusion:
     def __call__(self, temperature_c: np.ndarray, irradiance_mw_cm2: float, dt_s: float) -> NDArray[np.float64]:
         temps = np.ascontiguousarray(temperature_c, dtype=float).ravel()
         if self._state is None:
-            self._state = _initial_state(temps, float(irradiance_mw_cm2), self._p)
+            self._state = _initial_state(temps, 0.0, self._p)  # resting, before any light
         elif temps.size != self._state.shape[0]:
             raise ValueError(f"the model was started with {self._state.shape[0]} sites, got {temps.size}")
         factor = self.components()[:, 0] / self.parameters.resting_pct_max
@@ -296,7 +296,7 @@ def simulate_perfusion(
 
     `t_s` increasing times [s]; `temperature_c` the local skin temperature [°C] at those times (e.g. the heater
     of a laser-Doppler probe); `irradiance_mw_cm2` the skin irradiance (only used by the optional light term).
-    Starts from the steady state at the first temperature.
+    Starts from the steady state at the first temperature, without light.
     """
     t = np.ascontiguousarray(np.asarray(t_s, dtype=float))
     if t.ndim != 1 or t.size < 2 or not np.all(np.isfinite(t)) or np.any(np.diff(t) <= 0):

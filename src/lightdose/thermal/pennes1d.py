@@ -19,7 +19,6 @@ Boundaries: at the skin (z = 0) a Robin condition, q_in = h_eff (T_env − T_s) 
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import Annotated, Any
 
@@ -34,6 +33,7 @@ from lightdose.errors import InputError
 from lightdose.model_base import FrozenModel
 from lightdose.thermal.burn import T_MAX_C, T_MIN_C
 from lightdose.thermal.properties import ThermalProperties, thermal_properties
+from lightdose.thermal.vasodilation import PerfusionResponse
 from lightdose.units import HeatTransferCoefficient, Irradiance, Temperature, parse_quantity
 
 BodyTemperature = Annotated[Temperature, Field(ge=T_MIN_C, le=T_MAX_C)]
@@ -308,7 +308,7 @@ def solve_pennes(
     t_arterial: Any = 37.0,
     initial: np.ndarray | float | None = None,
     theta: float = 0.5,
-    perfusion_response: Callable[[np.ndarray], np.ndarray] | None = None,
+    perfusion_response: PerfusionResponse | None = None,
 ) -> xr.Dataset:
     """Temperature T(t, z) [°C] for `duration` [s] in equal steps of at most `dt` [s].
 
@@ -316,9 +316,11 @@ def solve_pennes(
     constant over the run; `t_core` [°C] fixed at the bottom node; `t_arterial` [°C] of the perfusing blood;
     `initial` the starting temperature [°C], a number or one per node (default: the steady state in still air
     at 25 °C without source); `theta` the implicitness (½ Crank–Nicolson, 1 backward Euler);
-    `perfusion_response` maps the temperatures of the free nodes [°C] to a multiplier of each node's resting
-    perfusion, ω(T) = ω_rest·F (e.g. :func:`lightdose.thermal.vasodilation` applied to skin nodes). It is
-    evaluated at the start of each step (lagged coupling) and the matrix is refactorised every step.
+    `perfusion_response(temperatures, step)` maps the temperatures of the free nodes [°C] at the start of a step
+    of `step` seconds to a multiplier of each node's resting perfusion for that step, ω = ω_rest·F (e.g. the
+    vasodilation of :mod:`lightdose.thermal.vasodilation` applied to skin nodes, or a dynamic perfusion model
+    that advances its own state over the step). It is called once per step, in order (lagged coupling), and the
+    matrix is refactorised every step.
 
     The result holds the energy bookkeeping per mm² of skin [J/mm²] over the run: stored heat, and the heat
     from the source, through the skin surface, through the bottom and from perfusion; the scheme conserves
@@ -359,7 +361,7 @@ def solve_pennes(
     for k, (tau, th) in enumerate(plan):
         key = (tau, th)
         if perfusion_response is not None:
-            system = _with_perfusion(resting, resting.perfusion * perfusion_response(free), arterial)
+            system = _with_perfusion(resting, resting.perfusion * perfusion_response(free, tau), arterial)
             factors = {key: system.factor(th * tau)}
         elif key not in factors:
             factors[key] = system.factor(th * tau)

@@ -12,7 +12,6 @@ flux (default) or a fixed temperature. The sparse matrix (C/Δt + θA) is LU-fac
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -26,6 +25,7 @@ from lightdose.anatomy import LayerStack
 from lightdose.errors import InputError
 from lightdose.thermal.pennes1d import make_grid
 from lightdose.thermal.properties import ThermalProperties
+from lightdose.thermal.vasodilation import PerfusionResponse
 from lightdose.units import parse_quantity
 
 
@@ -169,7 +169,7 @@ def solve_rz(grid: GridRZ, duration: Any, dt: Any = 5.0, h: Any = 10e-6, t_env: 
              source: np.ndarray | float = 0.0, t_core: float = 37.0, t_arterial: float = 37.0,
              initial: float | np.ndarray | None = None, side_temperature: float | None = None,
              theta: float = 0.5, steady: bool = False,
-             perfusion_response: Callable[[np.ndarray], np.ndarray] | None = None,
+             perfusion_response: PerfusionResponse | None = None,
              response_interval: Any = 60.0) -> xr.Dataset:
     """Temperature T(t, z, r) [°C] (or the steady state if `steady`), with the skin temperature per radius.
 
@@ -177,9 +177,10 @@ def solve_rz(grid: GridRZ, duration: Any, dt: Any = 5.0, h: Any = 10e-6, t_env: 
     `source` Q [W/mm³] is an array (z, r) or a number. `initial` defaults to the steady state without source.
     A transient run records its energy budget [J] in attrs: stored heat, and heat from the source, through the
     skin, the bottom (and side) and from perfusion; ``energy_residual`` (relative) is round-off.
-    `perfusion_response` maps cell temperatures (z, r) [°C] to multipliers of the resting perfusion, ω(T); it is
-    re-evaluated (and the matrix refactorised) every `response_interval` [s] — a lagged coupling, as perfusion
-    responds over minutes.
+    `perfusion_response(temperatures, interval)` maps cell temperatures (z, r) [°C] to multipliers of the resting
+    perfusion for the next `interval` seconds; it is called (and the matrix refactorised) every
+    `response_interval` [s], with the interval's actual length — a lagged coupling, as perfusion responds over
+    minutes.
     """
     h_r = _per_radius(grid, h, "h")
     if np.any(h_r < 0):
@@ -216,7 +217,8 @@ def solve_rz(grid: GridRZ, duration: Any, dt: Any = 5.0, h: Any = 10e-6, t_env: 
         for n in range(n_steps):
             if n == 0 or (perfusion_response is not None and n % refresh == 0):
                 if perfusion_response is not None:
-                    perfusion = resting_perfusion * perfusion_response(state.reshape(shape)).ravel()
+                    interval = min(refresh, n_steps - n) * step
+                    perfusion = resting_perfusion * perfusion_response(state.reshape(shape), interval).ravel()
                     change = perfusion - exchange["perfusion"][1]
                     matrix = matrix + sp.diags(change)
                     b = b + change * t_arterial

@@ -19,7 +19,7 @@ skin layers (lightdose assumption standing for the blunted microvascular respons
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -32,7 +32,7 @@ from lightdose.thermal.burn import arrhenius_omega, cem43, time_above
 from lightdose.thermal.pennes1d import Grid, SkinBoundary, make_grid, solve_pennes, steady_state
 from lightdose.thermal.pennes_rz import make_grid_rz, solve_rz
 from lightdose.thermal.properties import ThermalProperties, thermal_properties
-from lightdose.thermal.vasodilation import skin_perfusion_factor
+from lightdose.thermal.vasodilation import DynamicVasodilation, skin_perfusion_factor
 from lightdose.units import parse_quantity
 
 H_CONVECTION = 3.1e-6
@@ -80,14 +80,42 @@ def _skin_layers(stack: LayerStack) -> list[int]:
             if (layer.tissue if isinstance(layer.tissue, str) else layer.tissue.name).startswith("dermis")]
 
 
-def _skin_response(grid: Grid, stack: LayerStack) -> Callable[[np.ndarray], np.ndarray]:
-    """ω(T) multiplier per free node: the vasodilation factor in dermis nodes, 1 elsewhere."""
-    is_skin = np.isin(grid.layer, _skin_layers(stack))  # node i lies at the top of element i
+class SkinResponse:
+    """The perfusion response of a session's grid: dermis nodes/cells follow the vasodilation (quasi-steady F(T),
+    or a :class:`DynamicVasodilation` model), everything else keeps its resting perfusion.
 
-    def response(temperature: np.ndarray) -> np.ndarray:
-        return np.where(is_skin, skin_perfusion_factor(temperature), 1.0)
+    It records, for every solver step, the start time [s] and the mean multiplier ω/ω_rest over the `probe`
+    (the dermis under the centre of the device, where a laser-Doppler probe would look); `irradiance_mw_cm2`
+    drives a dynamic model's optional light term and is set to 0 when the device is removed.
+    """
 
-    return response
+    def __init__(self, is_skin: np.ndarray, probe: np.ndarray, model: DynamicVasodilation | None,
+                 irradiance_mw_cm2: float):
+        self.is_skin = is_skin
+        self.probe = probe[is_skin]
+        self.model = model
+        self.irradiance_mw_cm2 = irradiance_mw_cm2
+        self.times: list[float] = []
+        self.probe_factor: list[float] = []
+        self._clock = 0.0
+
+    def __call__(self, temperature: np.ndarray, step: float) -> np.ndarray:
+        skin = temperature[self.is_skin]
+        if self.model is None:
+            factor = skin_perfusion_factor(skin)
+        else:
+            factor = self.model(skin, self.irradiance_mw_cm2, step)
+        self.times.append(self._clock)
+        self.probe_factor.append(float(factor[self.probe].mean()))
+        self._clock += step
+        out = np.ones(temperature.shape)
+        out[self.is_skin] = factor
+        return out
+
+    def on(self, t: np.ndarray) -> np.ndarray:
+        """The probe's multiplier at times `t` [s] (the value of the step under way at each time)."""
+        index = np.searchsorted(np.asarray(self.times), t, side="right") - 1
+        return np.asarray(self.probe_factor)[np.clip(index, 0, len(self.times) - 1)]
 
 
 def _light_source(device: Any, base: LayerStack, person: Person, distance: Any, z_nodes: np.ndarray,
@@ -109,33 +137,108 @@ def _light_source(device: Any, base: LayerStack, person: Person, distance: Any, 
     return q, summary
 
 
-def _axisymmetric(stack: LayerStack, props: list[ThermalProperties], depth: Any, q_axis_z: np.ndarray,
-                  z_nodes: np.ndarray, radius_mm: float, boundary: SkinBoundary, duration_s: float,
-                  dt_s: float, vasodilation: bool) -> xr.Dataset:
-    """r–z run for a narrow beam: Q(r, z) = Q_axis(z) inside the beam radius (the light's own lateral spread is
-    neglected, which concentrates the deep heating a little); returns the beam-axis T(t, z) like the 1-D solver."""
+@dataclass(frozen=True)
+class Phase:
+    """One stretch of a session: `duration_s` [s] with this skin `boundary`, light `source` [W/mm³ per node of the
+    1-D grid] and skin irradiance [mW/cm², for a dynamic perfusion model's light term]."""
+
+    duration_s: float
+    boundary: SkinBoundary
+    source: np.ndarray
+    irradiance_mw_cm2: float
+
+
+def _join(parts: list[xr.Dataset]) -> xr.Dataset:
+    """Consecutive runs as one: times continue, energy terms add up, the residual is the largest of the runs'."""
+    offset, times, temperature, skin = 0.0, [], [], []
+    for i, part in enumerate(parts):
+        keep = slice(0 if i == 0 else 1, None)  # a run starts where the previous one ended
+        times.append(part.t.values[keep] + offset)
+        temperature.append(part.temperature.values[keep])
+        skin.append(part.surface_temperature.values[keep])
+        offset += float(part.t.values[-1])
+    first = parts[0]
+    ds = xr.Dataset(
+        {"temperature": (("t", "z"), np.concatenate(temperature), first.temperature.attrs),
+         "surface_temperature": ("t", np.concatenate(skin), first.surface_temperature.attrs)},
+        coords={"t": ("t", np.concatenate(times), {"units": "s", "long_name": "time"}), "z": first.z},
+        attrs={k: v for k, v in first.attrs.items() if not k.startswith("energy_")},
+    )
+
+    def combine(name: str, values: list[float]) -> float:
+        return max(values, key=abs) if name == "energy_residual" else float(sum(values))
+
+    for name in [str(v) for v in first.data_vars if str(v).startswith("energy_")]:
+        ds[name] = ((), combine(name, [float(p[name]) for p in parts]), first[name].attrs)
+    for key in [k for k in first.attrs if k.startswith("energy_")]:
+        ds.attrs[key] = combine(key, [float(p.attrs[key]) for p in parts])
+    return ds
+
+
+def _layered(grid: Grid, stack: LayerStack, props: list[ThermalProperties], phases: list[Phase], dt: Any,
+             response: SkinResponse | None) -> xr.Dataset:
+    """1-D runs of the phases in turn, from resting skin in room air."""
+    metabolic = _metabolic_heat(stack, props, grid.z)
+    state = steady_state(grid, SkinBoundary(h_air=H_BARE_SKIN, t_air=ROOM_TEMPERATURE_C), metabolic)
+    parts = []
+    for phase in phases:
+        if response is not None:
+            response.irradiance_mw_cm2 = phase.irradiance_mw_cm2
+        part = solve_pennes(grid, duration=phase.duration_s, dt=dt, boundary=phase.boundary,
+                            source=phase.source + metabolic, initial=state, perfusion_response=response)
+        state = part.temperature.values[-1]
+        parts.append(part)
+    return _join(parts)
+
+
+def _axisymmetric(stack: LayerStack, props: list[ThermalProperties], depth: Any, phases: list[Phase],
+                  z_nodes: np.ndarray, radius_mm: float, dt_s: float,
+                  skin_model: DynamicVasodilation | None | bool) -> tuple[xr.Dataset, SkinResponse | None]:
+    """r–z runs of the phases for a narrow beam: Q(r, z) = Q_axis(z) inside the beam radius (the light's own
+    lateral spread is neglected, which concentrates the deep heating a little); returns the beam-axis T(t, z) like
+    the 1-D solver, and the skin response (its probe is the dermis on the axis)."""
     grid = make_grid_rz(stack, radius=max(60.0, 6 * radius_mm), depth=depth, dr_centre=min(0.5, radius_mm / 10),
                         properties=props)
     inside = np.clip((radius_mm**2 - grid.r_faces[:-1] ** 2) / np.diff(grid.r_faces**2), 0.0, 1.0)
-    metabolic = _metabolic_heat(stack, props, grid.z)[:, None]
-    source = np.interp(grid.z, z_nodes, q_axis_z)[:, None] * inside[None, :] + metabolic
-    resting = solve_rz(grid, None, h=H_BARE_SKIN, t_env=ROOM_TEMPERATURE_C, source=metabolic * np.ones_like(source),
+    metabolic = _metabolic_heat(stack, props, grid.z)[:, None] * np.ones((1, grid.r.size))
+    resting = solve_rz(grid, None, h=H_BARE_SKIN, t_env=ROOM_TEMPERATURE_C, source=metabolic,
                        steady=True)  # skin in room air before the session
-    is_skin = np.isin(stack.layer_indices(grid.z), _skin_layers(stack))[:, None]
+    is_skin = np.isin(stack.layer_indices(grid.z), _skin_layers(stack))[:, None] & np.ones(grid.r.size, dtype=bool)
+    on_axis = np.zeros(is_skin.shape, dtype=bool)
+    on_axis[:, 0] = True
+    response = _response(is_skin, on_axis, skin_model)
+    state = resting.temperature.values[0]
+    parts = []
+    for phase in phases:
+        if response is not None:
+            response.irradiance_mw_cm2 = phase.irradiance_mw_cm2
+        light = np.interp(grid.z, z_nodes, phase.source)[:, None] * inside[None, :]
+        rz = solve_rz(grid, phase.duration_s, dt=max(dt_s, RZ_MIN_STEP_S), h=phase.boundary.h_eff,
+                      t_env=phase.boundary.t_env, q_surface=phase.boundary.net_flux * inside,
+                      source=light + metabolic, initial=state, perfusion_response=response)
+        state = rz.temperature.values[-1]
+        parts.append(xr.Dataset(
+            {"temperature": (("t", "z"), rz.temperature.values[:, :, 0], rz.temperature.attrs),
+             "surface_temperature": ("t", rz.surface_temperature.values[:, 0], rz.surface_temperature.attrs)},
+            coords={"t": rz.t, "z": rz.z},
+            attrs={"solver": "Pennes r-z (beam axis)", "beam_radius_mm": radius_mm,
+                   **{k: v for k, v in rz.attrs.items() if k.startswith("energy_")}},
+        ))
+    return _join(parts), response
 
-    def response(temperature: np.ndarray) -> np.ndarray:
-        return np.where(is_skin, skin_perfusion_factor(temperature), 1.0)
 
-    rz = solve_rz(grid, duration_s, dt=max(dt_s, RZ_MIN_STEP_S), h=boundary.h_eff, t_env=boundary.t_env,
-                  q_surface=boundary.net_flux * inside, source=source, initial=resting.temperature.values[0],
-                  perfusion_response=response if vasodilation else None)
-    return xr.Dataset(
-        {"temperature": (("t", "z"), rz.temperature.values[:, :, 0], rz.temperature.attrs),
-         "surface_temperature": ("t", rz.surface_temperature.values[:, 0], rz.surface_temperature.attrs)},
-        coords={"t": rz.t, "z": rz.z},
-        attrs={"solver": "Pennes r-z (beam axis)", "beam_radius_mm": radius_mm,
-               **{k: v for k, v in rz.attrs.items() if k.startswith("energy_")}},
-    )
+def _response(is_skin: np.ndarray, probe: np.ndarray,
+              skin_model: DynamicVasodilation | None | bool) -> SkinResponse | None:
+    """The session's perfusion response: none (`False`), quasi-steady F(T) (`True`) or a dynamic model."""
+    if skin_model is False:
+        return None
+    return SkinResponse(is_skin, probe, None if skin_model is True else skin_model, 0.0)
+
+
+def bare_skin() -> SkinBoundary:
+    """Bare skin in a 25 °C room: natural convection, linearised thermal radiation and insensible evaporation."""
+    return SkinBoundary(h_air=H_CONVECTION, t_air=ROOM_TEMPERATURE_C, emissivity=SKIN_EMISSIVITY,
+                        evaporation=INSENSIBLE_EVAPORATION)
 
 
 def heat_session(
@@ -147,13 +250,18 @@ def heat_session(
     pad_heat_flux: Any = 0.0,
     dt: Any = 1.0,
     depth: Any = 40.0,
-    vasodilation: bool = True,
+    vasodilation: bool | DynamicVasodilation = True,
+    after: Any = 0.0,
 ) -> xr.Dataset:
     """Temperature T(t, z) [°C] during a session, with skin temperature, burn dose and target temperatures.
 
     `device`: a light device (name or model) or the ``heating-pad-42`` preset; `pad_heat_flux`: electrical waste
     heat of a contact LED pad entering the skin ("5 mW/cm^2"; default 0); `vasodilation`: dermal perfusion rises
-    with local temperature (:mod:`lightdose.thermal.vasodilation`; in r–z sessions updated every minute).
+    with local temperature — ``True`` the quasi-steady F(T) of :mod:`lightdose.thermal.vasodilation`, ``False``
+    resting perfusion, or a :class:`~lightdose.thermal.vasodilation.DynamicVasodilation` model (e.g. lightdose's
+    laser-Doppler perfusion model) stepped with the solver (in r–z sessions updated every minute); `after`: time
+    [s or a pint string] simulated after the device is removed (bare skin in room air, no light). The result's
+    ``skin_perfusion_factor`` is the dermal perfusion relative to rest under the centre of the device.
     """
     from lightdose import devices
     from lightdose.devices.heat_sources import HeatingPad, InfraredSauna
@@ -161,6 +269,9 @@ def heat_session(
     duration_s = parse_quantity(time, "time", "time")
     if duration_s <= 0:
         raise InputError("time", f"{time!r} must be a positive session length")
+    after_s = parse_quantity(after, "time", "after")
+    if after_s < 0:
+        raise InputError("after", f"{after!r} must be ≥ 0 (time simulated after the device is removed)")
     person = person or Person()
     base = site_library.get(site) if isinstance(site, str) else site
     stack = person.apply(base)
@@ -182,17 +293,17 @@ def heat_session(
         if model.contact and distance_mm == 0:
             boundary = SkinBoundary(h_air=H_UNDER_PAD, t_air=ROOM_TEMPERATURE_C, flux=flux)
         else:
-            boundary = SkinBoundary(h_air=H_CONVECTION, t_air=ROOM_TEMPERATURE_C, emissivity=SKIN_EMISSIVITY,
-                                    evaporation=INSENSIBLE_EVAPORATION)
+            boundary = bare_skin()
+    phases = [Phase(duration_s, boundary, source, light.get("surface_irradiance_mw_cm2", 0.0))]
+    if after_s > 0:
+        phases.append(Phase(after_s, bare_skin(), np.zeros(grid.z.size), 0.0))
     if light.get("beam_radius_mm", np.inf) < NARROW_BEAM_RADIUS_MM:
-        ds = _axisymmetric(stack, props, depth, source, grid.z, light["beam_radius_mm"], boundary, duration_s,
-                           parse_quantity(dt, "time", "dt"), vasodilation)
+        ds, response = _axisymmetric(stack, props, depth, phases, grid.z, light["beam_radius_mm"],
+                                     parse_quantity(dt, "time", "dt"), vasodilation)
     else:
-        response = _skin_response(grid, stack) if vasodilation else None
-        metabolic = _metabolic_heat(stack, props, grid.z)
-        resting = steady_state(grid, SkinBoundary(h_air=H_BARE_SKIN, t_air=ROOM_TEMPERATURE_C), metabolic)
-        ds = solve_pennes(grid, duration=duration_s, dt=dt, boundary=boundary, source=source + metabolic,
-                          initial=resting, perfusion_response=response)
+        is_skin = np.isin(grid.layer, _skin_layers(stack))  # node i lies at the top of element i
+        response = _response(is_skin, is_skin, vasodilation)
+        ds = _layered(grid, stack, props, phases, dt, response)
     t = ds.t.values
     z = ds.z.values
     skin = ds.surface_temperature.values
@@ -203,8 +314,12 @@ def heat_session(
         tg.name: np.array([np.interp(tg.depth_mid, z, row) for row in ds.temperature.values])
         for tg in stack.targets
     }
+    perfusion_kind = "off" if response is None else "quasi-steady F(T)" if response.model is None else "dynamic"
     ds = ds.assign(
         basal_epidermis_temperature=("t", basal, {"units": "degC", "depth_mm": basal_depth}),
+        skin_perfusion_factor=("t", np.ones(t.size) if response is None else response.on(t), {
+            "units": "1", "long_name": "dermal perfusion relative to rest, under the centre of the device",
+            "vasodilation": perfusion_kind}),
         **{f"target_temperature_{name}": ("t", values, {"units": "degC", "target": name})
            for name, values in targets.items()},
     )
@@ -219,6 +334,8 @@ def heat_session(
         "omega": float(arrhenius_omega(t, basal)),
         "boundary": boundary.model_dump_json(),
         "solver": ds.attrs.get("solver", "Pennes 1-D"),
+        "session_end_s": duration_s,
+        "after_s": after_s,
         "warnings": "",
         **light,
     })

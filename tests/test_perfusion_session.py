@@ -1,0 +1,149 @@
+"""Perfusion sessions: the perfusion model coupled two-way with bioheat, the time after the session, the device
+comparison and the CLI."""
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+from typer.testing import CliRunner
+
+from lightdose.cli import app
+from lightdose.errors import InputError
+from lightdose.physiology.compare import Treatment, load_comparison, placement_mm
+from lightdose.physiology.perfusion import steady_state_pct_max
+from lightdose.physiology.session import minutes_elevated_after, perfusion_session
+from lightdose.thermal.session import heat_session
+
+EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "microcirculation-comparison.yaml"
+
+
+@pytest.fixture(scope="module")
+def heating_pad():
+    return perfusion_session("heating-pad-42", "foot-dorsum", time="60 min", after="90 min")
+
+
+def test_energy_budget_closes_over_session_and_recovery(heating_pad):
+    assert abs(float(heating_pad.energy_residual)) < 1e-9
+    assert heating_pad.t.values[-1] == pytest.approx(150 * 60.0)
+    assert np.all(np.diff(heating_pad.t.values) > 0)
+
+
+def test_two_way_coupling_cools_the_skin():
+    """More perfusion carries more heat away: the coupled skin is cooler than with resting perfusion."""
+    coupled = perfusion_session("heating-pad-42", "foot-dorsum", time="30 min")
+    resting = heat_session("heating-pad-42", "foot-dorsum", time="30 min", vasodilation=False)
+    assert float(coupled.surface_temperature[-1]) < float(resting.surface_temperature[-1]) - 0.2
+    assert float(coupled.energy_perfusion) < float(resting.energy_perfusion)
+
+
+def test_long_session_reaches_the_quasi_steady_solution(heating_pad):
+    """After an hour the dynamic perfusion has settled on its plateau curve, which is calibrated to the same data
+    as the bioheat solver's quasi-steady F(T): the two sessions' skin temperatures agree closely."""
+    quasi = heat_session("heating-pad-42", "foot-dorsum", time="60 min")
+    end = heating_pad.t.values <= 3600.0
+    assert float(heating_pad.surface_temperature.values[end][-1]) == pytest.approx(
+        float(quasi.surface_temperature[-1]), abs=0.3)
+    dermis_mid = float(np.interp(0.8, heating_pad.z.values, heating_pad.temperature.values[end][-1]))
+    assert heating_pad.attrs["end_pct_max"] == pytest.approx(float(steady_state_pct_max(dermis_mid)), rel=0.15)
+
+
+def test_perfusion_and_skin_return_to_rest_after_the_session(heating_pad):
+    p = heating_pad.perfusion_pct_max.values
+    skin = heating_pad.surface_temperature.values
+    assert heating_pad.attrs["peak_pct_max"] > 4 * heating_pad.attrs["baseline_pct_max"]
+    assert p[-1] == pytest.approx(heating_pad.attrs["baseline_pct_max"], abs=0.3)
+    assert skin[-1] == pytest.approx(skin[0], abs=0.2)
+    assert 5.0 < heating_pad.attrs["minutes_elevated_after_end"] < 60.0
+    assert not heating_pad.attrs["elevated_at_end_of_run"]
+
+
+def test_neuropathy_blunts_perfusion_and_warms_the_skin():
+    healthy = perfusion_session("pad-890", "foot-dorsum", time="30 min")
+    neuropathic = perfusion_session("pad-890", "foot-dorsum", time="30 min", neuropathy=True)
+    assert neuropathic.attrs["peak_pct_max"] < healthy.attrs["peak_pct_max"]
+    assert float(neuropathic.surface_temperature[-1]) > float(healthy.surface_temperature[-1])
+
+
+def test_narrow_beam_session_in_r_z_closes_its_budget():
+    ds = perfusion_session("probe-810", "wrist", time="10 min", after="20 min")
+    assert "r-z" in ds.attrs["solver"]
+    assert abs(ds.attrs["energy_residual"]) < 1e-6
+    assert ds.attrs["peak_pct_max"] > ds.attrs["baseline_pct_max"]
+
+
+def test_perfusion_units_scale_from_the_resting_reading():
+    ds = perfusion_session("pad-890", "foot-dorsum", time="5 min", baseline_pu=12.0)
+    assert float(ds.perfusion_pu[0]) == pytest.approx(12.0)
+    np.testing.assert_allclose(ds.perfusion_pu.values / 12.0,
+                               ds.perfusion_pct_max.values / float(ds.perfusion_pct_max[0]))
+
+
+def test_minutes_elevated_after_counts_to_the_last_elevated_sample():
+    t = np.arange(0.0, 7200.0, 60.0)
+    p = np.where(t < 1800.0 + 600.0, 30.0, 10.0)  # 10 min above after a 30-min session
+    assert minutes_elevated_after(t, p, 1800.0, 10.0) == (9.0, False)
+    assert minutes_elevated_after(t, np.full(t.size, 30.0), 1800.0, 10.0) == (pytest.approx(89.0), True)
+    assert minutes_elevated_after(t, np.full(t.size, 11.0), 1800.0, 10.0) == (0.0, False)
+
+
+def test_same_irradiance_placement_matches_the_pad():
+    from lightdose import devices
+    from lightdose.devices.irradiance import centre_irradiance
+
+    distance = placement_mm(Treatment(name="panel", device="panel-630", same_irradiance_as="pad-890"))
+    panel = centre_irradiance(devices.get("panel-630"), distance)
+    pad = centre_irradiance(devices.get("pad-890"), 0.0)
+    assert panel == pytest.approx(pad, rel=1e-4)
+    assert 100.0 < distance < 1000.0
+
+
+def test_comparison_file_errors_name_line_and_field(tmp_path):
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("site: foot-dorsum\ntime: 30 min\npeople: {healthy: {}\ntreatments: []\n")
+    with pytest.raises(Exception, match="line"):
+        load_comparison(bad)
+    semantic = tmp_path / "semantic.yaml"
+    semantic.write_text("site: foot-dorsum\ntime: 30 min\npeople: {healthy: {}}\n"
+                        "treatments: [{name: x, device: pad-890, distance: 1 cm, same_irradiance_as: pad-890}]\n")
+    result = CliRunner().invoke(app, ["compare", str(semantic)])
+    assert result.exit_code == 2 and "treatments[0]" in result.stderr
+
+
+def test_light_term_starts_from_the_resting_skin():
+    """The optional light term rises during the exposure; before it the skin is at rest (same baseline)."""
+    plain = perfusion_session("pad-890", "foot-dorsum", time="20 min")
+    lit = perfusion_session("pad-890", "foot-dorsum", time="20 min", light_no=True)
+    assert lit.attrs["baseline_pct_max"] == pytest.approx(plain.attrs["baseline_pct_max"], abs=1e-12)
+    assert lit.attrs["peak_pct_max"] > plain.attrs["peak_pct_max"] + 3.0
+    assert lit.attrs["light_no_term"].startswith("on")
+
+
+def test_bad_after_names_the_field():
+    with pytest.raises(InputError, match="after"):
+        perfusion_session("pad-890", "foot-dorsum", time="5 min", after="-1 min")
+
+
+def test_cli_perfusion_json_keys_and_png(tmp_path):
+    png = tmp_path / "perfusion.png"
+    result = CliRunner().invoke(app, ["perfusion", "--device", "pad-890", "--site", "foot-dorsum", "--time", "10min",
+                                      "--after", "30min", "--neuropathy", "--png", str(png), "--json"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    for key in ("t_s", "perfusion_pct_max", "peak_pct_max", "plateau_pct_max", "minutes_elevated_after_end"):
+        assert key in data
+    assert data["peak_pct_max"] == pytest.approx(max(data["perfusion_pct_max"]), abs=0.5)
+    assert png.stat().st_size > 10_000
+
+
+def test_cli_compare_runs_the_example(tmp_path):
+    png = tmp_path / "comparison.png"
+    result = CliRunner().invoke(app, ["compare", str(EXAMPLE), "--png", str(png),
+                                      "--json"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert len(data["cases"]) == 6
+    for case in data["cases"]:
+        assert case["minutes_elevated_after_end"] < 60.0  # nowhere near "elevated for up to 4 hours"
+        assert not case["elevated_at_end_of_run"]
+    assert png.stat().st_size > 20_000

@@ -11,8 +11,10 @@ beams narrower than :data:`NARROW_BEAM_RADIUS_MM`):
   evaporation to a 25 °C room;
 - a heating pad holds its surface at its set temperature; the contact conductance :data:`H_HEATING_PAD_CONTACT`
   (lightdose estimate) couples it to the skin.
-Resting metabolic heat of each tissue is a source too, and the session starts from resting skin in room air.
-Dermal perfusion rises with local temperature (quasi-steady vasodilation, :mod:`lightdose.thermal.vasodilation`);
+Resting metabolic heat of each tissue is a source too, and the session starts from resting skin in room air; after
+the session (`after`) the device is removed and the skin is bare in the room, without light.
+Dermal perfusion rises with local temperature (quasi-steady vasodilation, :mod:`lightdose.thermal.vasodilation`,
+or a dynamic model passed in, such as the laser-Doppler perfusion model of :mod:`lightdose.physiology`);
 fat and muscle keep resting perfusion. Diabetic neuropathy halves the resting perfusion of the
 skin layers (lightdose assumption standing for the blunted microvascular response, SCIENCE.md §7).
 """
@@ -193,7 +195,7 @@ def _layered(grid: Grid, stack: LayerStack, props: list[ThermalProperties], phas
 
 def _axisymmetric(stack: LayerStack, props: list[ThermalProperties], depth: Any, phases: list[Phase],
                   z_nodes: np.ndarray, radius_mm: float, dt_s: float,
-                  skin_model: DynamicVasodilation | None | bool) -> tuple[xr.Dataset, SkinResponse | None]:
+                  skin_model: bool | DynamicVasodilation) -> tuple[xr.Dataset, SkinResponse | None]:
     """r–z runs of the phases for a narrow beam: Q(r, z) = Q_axis(z) inside the beam radius (the light's own
     lateral spread is neglected, which concentrates the deep heating a little); returns the beam-axis T(t, z) like
     the 1-D solver, and the skin response (its probe is the dermis on the axis)."""
@@ -228,7 +230,7 @@ def _axisymmetric(stack: LayerStack, props: list[ThermalProperties], depth: Any,
 
 
 def _response(is_skin: np.ndarray, probe: np.ndarray,
-              skin_model: DynamicVasodilation | None | bool) -> SkinResponse | None:
+              skin_model: bool | DynamicVasodilation) -> SkinResponse | None:
     """The session's perfusion response: none (`False`), quasi-steady F(T) (`True`) or a dynamic model."""
     if skin_model is False:
         return None

@@ -104,13 +104,6 @@ class VirtualPeople:
         q = float(self.target_quantile[i])
         return target.depth_min + q * (target.depth_max - target.depth_min)
 
-    def table(self) -> dict[str, list]:
-        """The people as JSON-ready columns."""
-        return {"skin_type": self.skin_type.tolist(), "bmi": self.bmi.round(3).tolist(),
-                "neuropathy": self.neuropathy.tolist(), "dermal_blood": self.dermal_blood.round(6).tolist(),
-                "plantar_pad_scale": self.plantar_pad_scale.round(4).tolist(),
-                "target_quantile": self.target_quantile.round(4).tolist()}
-
 
 def _log_uniform(rng: np.random.Generator, low: float, high: float, size: int) -> NDArray[np.float64]:
     return np.exp(rng.uniform(np.log(low), np.log(high), size))

@@ -43,10 +43,6 @@ class Span(FrozenModel):
             raise ValueError(f"range {self.low:g}–{self.high:g} runs backwards")
         return self
 
-    def scaled(self, factor: float) -> Span:
-        """Both ends multiplied by `factor`."""
-        return Span(low=self.low * factor, high=self.high * factor)
-
     def text(self, scale: float = 1.0, digits: int = 3) -> str:
         """'10' or '10–15' (values divided by `scale`)."""
         low, high = self.low / scale, self.high / scale

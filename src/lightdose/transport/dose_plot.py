@@ -41,7 +41,7 @@ def plot_depth_dose(ds: xr.Dataset, path: str | Path | BinaryIO) -> Path | Binar
     ax.set_xlabel("depth below the skin [mm]")
     ax.set_ylabel("fluence [J/cm²]")
     minutes = float(ds.attrs["exposure_s"]) / 60.0
-    ax.set_title(f"{ds.attrs['device']} on {ds.attrs['site']}, {minutes:g} min, "
+    ax.set_title(f"{ds.attrs['device']} on {ds.attrs['site']}, {minutes:.3g} min, "
                  f"{float(ds.attrs['distance_mm']):g} mm gap ({ds.attrs['solver']})", fontsize=10)
     ax.grid(True, which="both", alpha=0.3)
     ax.legend(fontsize=8, loc="lower left")

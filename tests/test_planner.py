@@ -82,6 +82,8 @@ def test_neuropathy_example_honest_result(neuropathy):
     # the evidence label states the negative sham-controlled trials
     assert any("Clifft et al. 2005" in c for e in neuropathy.evidence for c in e.citations)
     assert all(s.peak_skin_temp_c < 43.0 for s in neuropathy.sites)
+    # one pad moved over eight exposures exceeds the 40-min session: the plan says so
+    assert neuropathy.session_minutes > 40 and any("from site to site" in w for w in neuropathy.warnings)
 
 
 def test_too_deep_is_not_achievable_and_does_not_crash():

@@ -439,6 +439,14 @@ def plan(scenario: Scenario | dict | str) -> Plan:
         warnings.append("the schedule's session lengths do not set light exposures: each site's exposure comes from "
                         "its dose")
     evidence = evidence_labels(scenario.condition, light=light, heat=bool(sites), sauna=bool(saunas))
+    per_device: dict[str, float] = {}
+    for s in sites:
+        per_device[s.device] = per_device.get(s.device, 0.0) + (s.exposure_s or 0.0) * s.points
+    for device, seconds in per_device.items():
+        if seconds > scenario.limits.max_session:
+            warnings.append(f"moving the {device} from site to site takes {seconds / 60:.3g} min per session, more "
+                            f"than the {scenario.limits.max_session / 60:g}-min limit per exposure: use several "
+                            "devices at once (as in the 890 nm pad trials) or spread the sites over sessions")
     return Plan(scenario=scenario, sites=sites, saunas=saunas, evidence=evidence, warnings=warnings, people=people)
 
 

@@ -5,29 +5,13 @@ Prints a Markdown table and writes benchmarks/results/bioheat.json (median of 3 
 
 from __future__ import annotations
 
-import json
-import statistics
-import time
-from pathlib import Path
-
 import numpy as np
+from timing import median_seconds, report
 
 from lightdose.anatomy import sites
 from lightdose.thermal import make_grid, solve_pennes
 from lightdose.thermal.pennes_rz import make_grid_rz, solve_rz
 from lightdose.thermal.session import heat_session
-
-RESULTS = Path(__file__).resolve().parent / "results"
-
-
-def _median_s(func, repeats: int = 5) -> float:
-    func()
-    samples = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        func()
-        samples.append(time.perf_counter() - start)
-    return statistics.median(samples)
 
 
 def main() -> None:
@@ -47,12 +31,7 @@ def main() -> None:
     cases[f"solve_rz, foot-dorsum ({size}), 32 mW/cm² disc of 26.8 mm, 40 min, dt 5 s"] = lambda: solve_rz(
         grid_rz, "40 min", dt="5 s", q_surface=pad)
     cases["same, dt 1 s"] = lambda: solve_rz(grid_rz, "40 min", dt="1 s", q_surface=pad)
-    rows = {name: _median_s(func, repeats=3) for name, func in cases.items()}
-    print("| case | median time [s] |\n|---|---:|")
-    for name, seconds in rows.items():
-        print(f"| {name} | {seconds:.3f} |")
-    RESULTS.mkdir(exist_ok=True)
-    (RESULTS / "bioheat.json").write_text(json.dumps({"median_s": rows}, indent=2))
+    report({name: median_seconds(func) for name, func in cases.items()}, "s", "bioheat.json")
 
 
 if __name__ == "__main__":

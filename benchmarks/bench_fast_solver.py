@@ -6,28 +6,12 @@ calls after one warm-up call.
 
 from __future__ import annotations
 
-import json
-import platform
-import statistics
-import time
-from pathlib import Path
+from timing import median_seconds, report
 
 from lightdose.anatomy import sites
 from lightdose.transport.diffusion import solve_broad_beam, solve_finite_beam
 from lightdose.transport.dose import depth_dose
 from lightdose.transport.stack_spec import stack_spec
-
-RESULTS = Path(__file__).resolve().parent / "results"
-
-
-def _median_ms(func, repeats: int) -> float:
-    func()
-    samples = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        func()
-        samples.append(1e3 * (time.perf_counter() - start))
-    return statistics.median(samples)
 
 
 def main() -> None:
@@ -44,14 +28,8 @@ def main() -> None:
         "depth_dose panel-660-850 at 15 cm on knee (2 bands)": (
             lambda: depth_dose("panel-660-850", "knee", distance="15 cm", exposure="10 min"), 5),
     }
-    rows = {name: _median_ms(func, repeats) for name, (func, repeats) in cases.items()}
-    print("| case | median time [ms] |\n|---|---:|")
-    for name, ms in rows.items():
-        print(f"| {name} | {ms:.1f} |")
-    RESULTS.mkdir(exist_ok=True)
-    (RESULTS / "fast_solver.json").write_text(json.dumps(
-        {"machine": platform.processor() or platform.machine(), "python": platform.python_version(),
-         "median_ms": rows}, indent=2))
+    report({name: 1e3 * median_seconds(func, repeats) for name, (func, repeats) in cases.items()}, "ms",
+           "fast_solver.json", digits=1)
 
 
 if __name__ == "__main__":

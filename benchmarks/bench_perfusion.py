@@ -5,10 +5,7 @@ Prints a Markdown table and writes benchmarks/results/perfusion.json (median of 
 
 from __future__ import annotations
 
-import json
-import time
-
-from bench_bioheat import RESULTS, _median_s
+from timing import median_seconds, report
 
 from lightdose.physiology.calibration import fit, heating_protocol
 from lightdose.physiology.perfusion import default_parameters, simulate_perfusion
@@ -26,12 +23,7 @@ def main() -> None:
             "probe-810", "wrist", time="30 min", after="4 h"),
         "calibration fit (tests/validation/fit_perfusion_parameters.py's fit)": lambda: fit(default_parameters()),
     }
-    rows = {name: _median_s(func, repeats=3) for name, func in cases.items()}
-    print("| case | median time [s] |\n|---|---:|")
-    for name, seconds in rows.items():
-        print(f"| {name} | {seconds:.3f} |")
-    RESULTS.mkdir(exist_ok=True)
-    (RESULTS / "perfusion.json").write_text(json.dumps({"median_s": rows, "measured": time.ctime()}, indent=2))
+    report({name: median_seconds(func) for name, func in cases.items()}, "s", "perfusion.json")
 
 
 if __name__ == "__main__":

@@ -8,12 +8,9 @@ coverage of one site is the median of 3).
 
 from __future__ import annotations
 
-import json
-import os
-import platform
-import statistics
-import time
 from pathlib import Path
+
+from timing import median_seconds, report
 
 from lightdose.anatomy.population import sample_people
 from lightdose.planning import load_scenario, plan
@@ -21,7 +18,6 @@ from lightdose.planning.coverage import light_coverage
 from lightdose.transport.dose import skin_beam
 
 ROOT = Path(__file__).resolve().parents[1]
-RESULTS = Path(__file__).resolve().parent / "results"
 PEOPLE = 1000
 
 
@@ -34,19 +30,13 @@ def _coverage_seconds(example: str, site_index: int, exposure_s: float) -> float
     stack = site.stack()
     light_coverage(sample_people(scenario.coverage.model_for(scenario.person), 5, 0), stack, beam, exposure_s,
                    scenario.goal.window, scenario.limits)  # warm-up (numba, caches)
-    samples = []
-    for _ in range(3):
-        start = time.perf_counter()
-        light_coverage(people, stack, beam, exposure_s, scenario.goal.window, scenario.limits)
-        samples.append(time.perf_counter() - start)
-    return statistics.median(samples)
+    return median_seconds(lambda: light_coverage(people, stack, beam, exposure_s, scenario.goal.window,
+                                                 scenario.limits), warm_up=False)
 
 
 def _plan_seconds(example: str) -> float:
     scenario = load_scenario(ROOT / "examples" / example)
-    start = time.perf_counter()
-    plan(scenario)
-    return time.perf_counter() - start
+    return median_seconds(lambda: plan(scenario), repeats=1, warm_up=False)
 
 
 def main() -> None:
@@ -60,13 +50,7 @@ def main() -> None:
     }
     for example in ("neuropathy-feet-pad890.yaml", "knee-panel.yaml", "carpal-tunnel-probe810.yaml"):
         rows[f"whole plan of examples/{example} ({PEOPLE} people per site)"] = _plan_seconds(example)
-    print("| case | wall time [s] |\n|---|---:|")
-    for name, seconds in rows.items():
-        print(f"| {name} | {seconds:.2f} |")
-    RESULTS.mkdir(exist_ok=True)
-    (RESULTS / "planner.json").write_text(json.dumps(
-        {"machine": platform.processor() or platform.machine(), "cpus": os.cpu_count(),
-         "python": platform.python_version(), "wall_s": rows}, indent=2))
+    report(rows, "s", "planner.json", digits=2)
 
 
 if __name__ == "__main__":

@@ -264,6 +264,59 @@ def _hankel_on_axis(lower: NDArray[np.float64], diag: NDArray[np.float64], upper
     return total
 
 
+K_POINTS = 160
+"""Spatial frequencies of the Hankel-space quadrature from 1e-3 to 30 /mm (plus k = 0), geometrically spaced."""
+
+
+def hankel_k_grid(smallest_radius_mm: float) -> NDArray[np.float64]:
+    """Spatial frequencies [1/mm] for beams whose finest lateral feature is a disc of `smallest_radius_mm`.
+
+    Φ_k varies with k on the scale of 1/(transport length), so the grid runs up to where the diffuse response
+    has vanished, k_max = 30 /mm, or to 8/a for a disc of radius a < 0.27 mm (whose transform reaches further).
+    Beyond 30 /mm the grid keeps its spacing (K_POINTS per 4.5 decades), so that a smaller disc does not thin
+    out the grid where Φ_k changes fastest.
+    """
+    k_max = max(30.0, 8.0 / smallest_radius_mm)
+    points = math.ceil(K_POINTS * math.log(k_max / 1e-3) / math.log(30.0 / 1e-3))
+    return np.concatenate([[0.0], np.geomspace(1e-3, k_max, points)])
+
+
+def disc_weights(k: NDArray[np.float64], radii_mm: NDArray[np.float64]) -> NDArray[np.float64]:
+    """Quadrature weights, shape (radii, k), of the on-axis inverse Hankel transform for flat-top discs of unit
+    irradiance and radius `radii_mm`: Σ_i w_i·Φ_k_i ≈ ∫ a·J1(ka)·Φ_k dk.
+
+    (1/2π)·b̂(k)·k = a·J1(ka) is integrated exactly on each interval of the piecewise-linear Φ_k (J0(k_i a) −
+    J0(k_{i+1} a), shared by the interval's two ends), and the tail beyond k_max adds J0(k_max a)·Φ_k_max. The
+    weights are linear in the beam profile, so a profile written as Σ c_j·disc(a_j) has weights Σ c_j·w(a_j).
+    """
+    from scipy.special import j0
+
+    bessel = j0(np.outer(np.atleast_1d(radii_mm), k))
+    interval = bessel[:, :-1] - bessel[:, 1:]  # ∫ a·J1(ka) dk over each interval
+    weights = np.zeros_like(bessel)
+    weights[:, :-1] += 0.5 * interval
+    weights[:, 1:] += 0.5 * interval
+    weights[:, -1] += bessel[:, -1]  # the tail beyond k_max
+    return weights
+
+
+def ring_coefficients(ring_irradiance: NDArray[np.float64]) -> NDArray[np.float64]:
+    """Disc coefficients c_j of a staircase profile: ring j (between edges r_{j−1} and r_j) has the mean
+    irradiance b_j, so b = Σ_j c_j·disc(r_j) with c_j = b_j − b_{j+1} (b_{N+1} = 0). Signed where b rises."""
+    b = np.asarray(ring_irradiance, dtype=float)
+    return b - np.r_[b[1:], 0.0]
+
+
+@lru_cache(maxsize=64)
+def _ring_quadrature(edges: bytes, values: bytes) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    """(k, weights) for a staircase profile, cached: the planner solves one beam for many people."""
+    radii = np.frombuffer(edges)
+    coefficients = ring_coefficients(np.frombuffer(values))
+    matters = np.abs(coefficients) > 1e-6 * np.max(np.abs(coefficients))  # the smallest disc that counts
+    k = hankel_k_grid(float(radii[matters].min()))
+    return k, coefficients @ disc_weights(k, radii)
+
+
 @dataclass(frozen=True)
 class FiniteBeamResult:
     """On-axis fluence rate of a finite normally incident beam, per unit irradiance at the beam centre."""
@@ -277,6 +330,20 @@ class FiniteBeamResult:
         return log_interp(depth_mm, self.z_mm, self.fluence)
 
 
+def _solve_on_axis(stack: LayerStackSpec, k: NDArray[np.float64], weights: NDArray[np.float64],
+                   depth_mm: float | None) -> FiniteBeamResult:
+    """φ(0, z)/E0 for a beam whose profile (b(0) = 1) enters only through the quadrature `weights` on `k`.
+
+    Each spatial frequency k adds D·k² to the absorption of the diffusion operator (the collimated beam keeps its
+    profile), and φ(0, z) = (1/2π)∫ b̂(k)·Φ_k(z)·k dk + b(0)·E_c(z).
+    """
+    system = _assemble(stack, depth_mm, 0.005, 1.08, 0.1)
+    on_axis = _hankel_on_axis(system.lower, system.diag, system.upper, system.lateral, system.rhs, k**2,
+                              weights) * system.n2
+    fluence = on_axis + system.collimated
+    return FiniteBeamResult(z_mm=system.z, fluence=fluence, reliable=system.z >= RELIABLE_DEPTH_MM)
+
+
 def solve_finite_beam(
     stack: LayerStackSpec,
     radius_mm: float,
@@ -285,33 +352,50 @@ def solve_finite_beam(
 ) -> FiniteBeamResult:
     """δ-P1 on-axis fluence rate of a finite beam: flat-top of radius `radius_mm`, or Gaussian of 1/e² radius.
 
-    The layered problem is solved in Hankel space: each spatial frequency k adds D·k² to the absorption of the
-    diffusion operator (the collimated beam keeps its profile), and on the axis
-    φ(0, z) = (1/2π)∫ b̂(k)·Φ_k(z)·k dk, with b̂ the Hankel transform of the beam profile: for a flat-top beam
-    (1/2π)·b̂(k)·k = a·J1(ka), integrated exactly against a piecewise-linear Φ_k (weights J0(k_i a) − J0(k_{i+1} a)
-    on each interval, plus the tail J0(k_max a)·Φ_k_max); for a Gaussian beam (w²/4)·exp(−k²w²/8)·k.
+    The layered problem is solved in Hankel space (:func:`_solve_on_axis`), with b̂ the Hankel transform of the
+    beam profile: for a flat-top beam the weights of :func:`disc_weights`; for a Gaussian beam
+    (1/2π)·b̂(k)·k = (w²/4)·exp(−k²w²/8)·k, by the trapezoidal rule up to k_max = 8/w.
     """
-    from scipy.special import j0
-
     if not (math.isfinite(radius_mm) and radius_mm > 0):
         raise ValueError(f"radius_mm must be a positive finite number, got {radius_mm!r}")
     if profile not in ("flat-top", "gaussian"):
         raise ValueError(f"profile must be 'flat-top' or 'gaussian', got {profile!r}")
-    system = _assemble(stack, depth_mm, 0.005, 1.08, 0.1)
-    # Φ_k varies with k on the scale of 1/(transport length): a grid up to where the diffuse response vanishes.
-    k_max = max(30.0, 8.0 / radius_mm) if profile == "flat-top" else 8.0 / radius_mm
-    k = np.concatenate([[0.0], np.geomspace(1e-3, k_max, 160)])
     if profile == "flat-top":
-        interval_weight = j0(k[:-1] * radius_mm) - j0(k[1:] * radius_mm)  # ∫ a·J1(ka) dk over each interval
-        weights = 0.5 * (np.r_[interval_weight, 0.0] + np.r_[0.0, interval_weight])  # trapezoid in each interval
-        weights[-1] += j0(k_max * radius_mm)  # the tail beyond k_max
+        k = hankel_k_grid(radius_mm)
+        weights = disc_weights(k, np.array([radius_mm]))[0]
     else:
+        k = np.concatenate([[0.0], np.geomspace(1e-3, 8.0 / radius_mm, K_POINTS)])
         weights = radius_mm**2 / 4.0 * np.exp(-(k**2) * radius_mm**2 / 8.0) * k
         weights *= 0.5 * (np.r_[np.diff(k), 0.0] + np.r_[0.0, np.diff(k)])  # trapezoidal rule in k
-    on_axis = _hankel_on_axis(system.lower, system.diag, system.upper, system.lateral, system.rhs, k**2,
-                              weights) * system.n2
-    fluence = on_axis + system.collimated
-    return FiniteBeamResult(z_mm=system.z, fluence=fluence, reliable=system.z >= RELIABLE_DEPTH_MM)
+    return _solve_on_axis(stack, k, weights, depth_mm)
+
+
+def solve_ring_beam(
+    stack: LayerStackSpec,
+    ring_radius_mm: NDArray[np.float64],
+    ring_irradiance: NDArray[np.float64],
+    depth_mm: float | None = None,
+) -> FiniteBeamResult:
+    """δ-P1 on-axis fluence rate of a beam with a tabulated axisymmetric profile, per unit centre irradiance.
+
+    The profile is a staircase of rings: ring j lies between `ring_radius_mm[j−1]` and `ring_radius_mm[j]` (the
+    first from the axis) with mean irradiance `ring_irradiance[j]` relative to the centre (signed steps are
+    fine: between a panel's LEDs the irradiance may rise away from the centre). On the axis only the azimuthal
+    mean of an irradiance map matters (the stack is laterally uniform), so this is exact for any map whose
+    azimuthal mean is the staircase. Written as discs (:func:`ring_coefficients`), its quadrature weights are
+    Σ c_j·:func:`disc_weights` (r_j): one set of linear solves, as for a single flat-top. The unscattered light
+    on the axis is the centre irradiance's (b(0) = 1).
+    """
+    edges = np.ascontiguousarray(ring_radius_mm, dtype=float)
+    values = np.ascontiguousarray(ring_irradiance, dtype=float)
+    if edges.ndim != 1 or edges.shape != values.shape or edges.size == 0:
+        raise ValueError("ring_radius_mm and ring_irradiance must be 1-D arrays of the same, non-zero length")
+    if not (np.all(np.isfinite(edges)) and edges[0] > 0 and np.all(np.diff(edges) > 0)):
+        raise ValueError("ring_radius_mm must be positive, finite and increasing")
+    if not (np.all(np.isfinite(values)) and np.any(values != 0)):
+        raise ValueError("ring_irradiance must be finite and not all zero")
+    k, weights = _ring_quadrature(edges.tobytes(), values.tobytes())
+    return _solve_on_axis(stack, k, weights, depth_mm)
 
 
 def _a_factor(n_inside: float, n_outside: float) -> float:

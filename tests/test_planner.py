@@ -70,10 +70,15 @@ def test_neuropathy_example_honest_result(neuropathy):
     dorsum, tibial = site_of(neuropathy, "foot-dorsum"), site_of(neuropathy, "ankle-medial")
     forefoot, heel = site_of(neuropathy, "forefoot-plantar"), site_of(neuropathy, "heel")
     # shallow nerves need about a minute; the tibial nerve (10 mm) minutes; the heel's plantar nerves (15–30 mm,
-    # under the heel pad) need almost all of the 40 min session for the aimed dose
+    # under the heel pad) need the whole 40-min session: under the 30 × 75 mm pad the fluence rate at 22.5 mm is
+    # 0.0410 × 32 mW/cm² (superposition of discs over the rectangle, tests/validation/test_beam_shape.py), so the
+    # aimed 3.16 J/cm² takes 40.2 min; the exposure is capped at the session, still inside the window
     assert dorsum.exposure_s < 120 and forefoot.exposure_s < 120
     assert 120 < tibial.exposure_s < 600
-    assert heel.exposure_s > 10 * tibial.exposure_s and heel.exposure_s < 40 * 60
+    assert heel.exposure_s > 10 * tibial.exposure_s
+    assert heel.exposure_s == pytest.approx(40 * 60) and heel.limiting_factor == "too deep" and heel.achievable
+    assert "needs 40.2 min" in heel.reason
+    assert heel.window_j_cm2[0] < heel.target_fluence_j_cm2 < heel.aim_j_cm2
     assert heel.target_irradiance_mw_cm2 < tibial.target_irradiance_mw_cm2 / 10
     # and the plantar nerves are the target whose dose spreads most across people: the most out of the window
     outside = {s.site: 1.0 - s.coverage_in_window for s in neuropathy.sites}

@@ -1,12 +1,22 @@
 """Dose at depth: a device's irradiance on the skin × light transport in a site's layers → fluence rate and
 fluence versus depth and at each target, per spectral band and summed.
 
-The device's irradiance map gives, per band, the irradiance at the centre of the treated area E_b and the
-power reaching the skin. The transport problem is solved for an equivalent flat-top beam of the same centre
-irradiance and power, radius a = √(P_skin/(π·E_centre)); a beam wider than :data:`BROAD_BEAM_RADIUS_MM` is
-treated as infinitely broad. :func:`skin_beam` computes that once (a :class:`SkinBeam`), so that many people
-can be dosed under the same device without recomputing its irradiance map. Each band is transported at its
-centre wavelength (the spectral width of LEDs, 20–50 nm, is not integrated over).
+The device's irradiance map gives, per band, the irradiance at the centre of the treated area E_b, the power
+reaching the skin and the beam's shape. The layered stack is laterally uniform and transport is linear, so the
+fluence rate on the axis under the centre, φ(0, z) = ∫ g(ρ, z)·E(x, y) dA with g the response to a pencil beam
+at distance ρ, depends on the map only through its azimuthal mean around the centre, Ē(ρ). :func:`beam_profile`
+tabulates Ē(ρ)/E_centre in rings from the map, and both solvers transport that profile: the fast solver as a
+signed sum of flat-top discs (:func:`~lightdose.transport.diffusion.solve_ring_beam`), the Monte Carlo as a
+pencil beam whose r-resolved fluence is weighted by the rings' irradiance × area
+(:func:`~lightdose.transport.mc.convolve.on_axis_fluence`) — exact for any map with that azimuthal mean (an
+elongated pad, a panel whose centre lies between LEDs), up to the ring width.
+
+The equivalent flat-top radius a = √(P_skin/(π·E_centre)) is kept: a beam with a ≥ :data:`BROAD_BEAM_RADIUS_MM`
+is treated as infinitely broad (1-D transport of the centre irradiance, shape ignored), and the thermal stage
+uses a for its choice of r–z geometry and the radius of its heated disc. :func:`skin_beam` computes all of it
+once (a :class:`SkinBeam`), so that many people can be dosed under the same device without recomputing its
+irradiance map. Each band is transported at its centre wavelength (the spectral width of LEDs, 20–50 nm, is not
+integrated over).
 
 Units of the result: depth mm, fluence rate mW/cm², fluence J/cm² (the units of the dose literature), with
 ``attrs["units"]`` on every variable.
@@ -28,7 +38,7 @@ from lightdose.anatomy import sites as site_library
 from lightdose.devices import LightDevice
 from lightdose.devices.irradiance import MW_CM2_PER_W_MM2, result_warnings
 from lightdose.errors import InputError
-from lightdose.transport.diffusion import RELIABLE_DEPTH_MM, log_interp, solve_broad_beam, solve_finite_beam
+from lightdose.transport.diffusion import RELIABLE_DEPTH_MM, log_interp, solve_broad_beam, solve_ring_beam
 from lightdose.transport.stack_spec import stack_spec
 from lightdose.units import parse_quantity
 
@@ -49,10 +59,52 @@ def equivalent_beam_radius(irradiance: xr.Dataset, band: int) -> float:
     return math.sqrt(power / (math.pi * centre))
 
 
+def beam_profile(irradiance: xr.Dataset, band: int) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    """The azimuthal-mean irradiance around the centre of the treated area for `band`, relative to the centre
+    irradiance, as rings: (outer edges [mm], mean of Ē(ρ)/E_centre over each ring).
+
+    Rings are one map spacing wide (the larger of dx, dy) and reach the map's farthest corner. Each ring's mean
+    is integrated from the map, bilinearly interpolated, at two radii (Gauss–Legendre in ρ, weighted by ρ) and
+    at angles one map spacing apart. Outside the map the irradiance counts as zero, as in the on-skin power
+    (:func:`equivalent_beam_radius`): the profile and the equivalent disc carry the same power (to the
+    interpolation's O(spacing²)). :func:`lightdose.devices.irradiance.Grid.around` adds max(10 mm, distance) to
+    the device's face: a contact device's light lies inside; a panel's map ends where its light is still
+    tens of per cent of the centre's at ρ ≳ 100 mm, which the on-axis fluence at tissue depths does not see
+    (docs/dose.md measures it).
+    """
+    from scipy.ndimage import map_coordinates
+
+    x, y = irradiance["x"].values, irradiance["y"].values
+    if x.size < 2 or y.size < 2:
+        raise InputError("irradiance", "a beam profile needs an irradiance map, not a single measured value")
+    e_map = irradiance["irradiance"].isel(band=band).values
+    centre = float(irradiance["centre_irradiance"].isel(band=band))
+    if centre <= 0:
+        raise InputError("distance", "no light reaches the centre of the treated area at this distance")
+    dx, dy = float(x[1] - x[0]), float(y[1] - y[0])
+    width = max(dx, dy)
+    extent = math.hypot(max(abs(x[0]), abs(x[-1])), max(abs(y[0]), abs(y[-1])))
+    edges = width * np.arange(1, math.ceil(extent / width) + 1)
+    nodes, node_weights = np.polynomial.legendre.leggauss(2)
+    inner = edges - width
+    radii = (0.5 * (inner[:, None] + edges[:, None]) + 0.5 * width * nodes[None, :]).ravel()  # (ring, node)
+    counts = np.maximum(8, 8 * np.ceil(2.0 * math.pi * radii / (8.0 * min(dx, dy)))).astype(int)
+    ring_of = np.repeat(np.arange(radii.size), counts)
+    theta = (np.arange(counts.sum()) - np.repeat(np.cumsum(counts) - counts, counts) + 0.5) * (
+        2.0 * math.pi / np.repeat(counts, counts))
+    rho = radii[ring_of]
+    samples = map_coordinates(e_map, [(rho * np.sin(theta) - y[0]) / dy, (rho * np.cos(theta) - x[0]) / dx],
+                              order=1, mode="constant", cval=0.0)
+    azimuthal_mean = np.bincount(ring_of, weights=samples, minlength=radii.size) / counts  # Ē at each node
+    integrand = (azimuthal_mean * radii).reshape(edges.size, 2) @ node_weights * (0.5 * width)  # ∫ Ē ρ dρ
+    return edges, integrand / (0.5 * (edges**2 - inner**2)) / centre
+
+
 @dataclass(frozen=True)
 class SkinBeam:
     """A light device as the skin sees it at one distance: per band, the irradiance at the centre of the treated
-    area, the highest irradiance on the skin and the equivalent flat-top beam that the transport solves for.
+    area, the highest irradiance on the skin, the azimuthal-mean profile that the transport solves for and the
+    equivalent flat-top radius (broad-beam test, thermal geometry).
 
     It stands in for its device in :func:`depth_dose` and :func:`lightdose.thermal.session.heat_session` when
     they are given the same distance; `name` and `contact` are the device's.
@@ -67,7 +119,11 @@ class SkinBeam:
     peak_irradiance: NDArray[np.float64]
     """Highest irradiance on the skin per band [W/mm²] (the exposure limits apply to it)."""
     radius_mm: NDArray[np.float64]
-    """Equivalent flat-top beam radius per band [mm]."""
+    """Equivalent flat-top beam radius per band [mm]: √(P_skin/(π·E_centre))."""
+    profile_radius_mm: NDArray[np.float64]
+    """Outer edges of the profile's rings [mm] (the first ring starts on the axis), shared by all bands."""
+    profile: NDArray[np.float64]
+    """Mean irradiance over each ring relative to the centre irradiance, per band: shape (band, ring)."""
     warnings: tuple[str, ...] = ()
 
     @property
@@ -86,11 +142,12 @@ def skin_beam(device: str | LightDevice, distance: Any = 0.0) -> SkinBeam:
     n_bands = irradiance.sizes["band"]
     centre = irradiance["centre_irradiance"].values.astype(float)
     peak = np.maximum(irradiance["irradiance"].max(dim=("x", "y")).values, centre)
+    radius = np.array([equivalent_beam_radius(irradiance, b) for b in range(n_bands)])
+    profiles = [beam_profile(irradiance, b) for b in range(n_bands)]
     return SkinBeam(name=light.name, contact=light.contact, distance_mm=distance_mm,
                     wavelength_nm=irradiance["wavelength_nm"].values.astype(float), centre_irradiance=centre,
-                    peak_irradiance=peak, radius_mm=np.array([equivalent_beam_radius(irradiance, b)
-                                                              for b in range(n_bands)]),
-                    warnings=tuple(result_warnings(irradiance)))
+                    peak_irradiance=peak, radius_mm=radius, profile_radius_mm=profiles[0][0],
+                    profile=np.array([values for _, values in profiles]), warnings=tuple(result_warnings(irradiance)))
 
 
 def _distance_mm(distance: Any) -> float:
@@ -107,34 +164,40 @@ def fluence_rate_on_axis(stack: LayerStack, beam: SkinBeam, z: NDArray[np.float6
     rate = np.zeros((beam.wavelength_nm.size, z.size))
     reliable = np.ones(z.size, dtype=bool)
     for b, wavelength in enumerate(beam.wavelength_nm):
-        profile, ok = _transport_profile(stack, float(wavelength), float(beam.radius_mm[b]), z, solver, photons, seed)
+        profile, ok = _transport_profile(stack, float(wavelength), float(beam.radius_mm[b]), beam.profile_radius_mm,
+                                         beam.profile[b], z, solver, photons, seed)
         rate[b] = beam.centre_irradiance[b] * profile * MW_CM2_PER_W_MM2
         reliable &= ok
     return rate, reliable
 
 
-def _transport_profile(stack: LayerStack, wavelength_nm: float, radius_mm: float, z: np.ndarray, solver: Solver,
-                       photons: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
-    """φ/E_centre on the beam axis at depths `z` [mm], and whether each depth is trusted."""
+def _transport_profile(stack: LayerStack, wavelength_nm: float, radius_mm: float, ring_radius_mm: np.ndarray,
+                       ring_irradiance: np.ndarray, z: np.ndarray, solver: Solver, photons: int,
+                       seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """φ/E_centre on the beam axis at depths `z` [mm], and whether each depth is trusted.
+
+    A beam whose equivalent radius reaches :data:`BROAD_BEAM_RADIUS_MM` is infinitely broad; otherwise the
+    ring profile is transported, by the same rings in both solvers.
+    """
     spec = stack_spec(stack, wavelength_nm)
+    broad = radius_mm >= BROAD_BEAM_RADIUS_MM
     if solver == "fast":
-        if radius_mm >= BROAD_BEAM_RADIUS_MM:
-            result = solve_broad_beam(spec)
-        else:
-            result = solve_finite_beam(spec, radius_mm)
+        result = solve_broad_beam(spec) if broad else solve_ring_beam(spec, ring_radius_mm, ring_irradiance)
         return result.at(z), z >= RELIABLE_DEPTH_MM
-    from lightdose.transport.mc import FlatTopBeam, Grid, UniformBeam, simulate
+    from lightdose.transport.mc import Grid, PencilBeam, UniformBeam, simulate
+    from lightdose.transport.mc.convolve import on_axis_fluence
 
     dz = float(z[1] - z[0])
     nz = z.size
-    if radius_mm >= BROAD_BEAM_RADIUS_MM:
+    if broad:
         ds = simulate(spec, UniformBeam(), photons=photons, seed=seed, grid=Grid(dz_mm=dz, nz=nz, nr=1, na=1))
         profile = ds["fluence_z"].values
     else:
-        dr = min(1.0, radius_mm / 4.0)
-        ds = simulate(spec, FlatTopBeam(radius_mm=radius_mm), photons=photons, seed=seed,
-                      grid=Grid(dz_mm=dz, nz=nz, dr_mm=dr, nr=2, na=1))
-        profile = ds["fluence_rz"].values[0] * math.pi * radius_mm**2  # per W → per unit centre irradiance
+        # One pencil beam; its r bins are the profile's rings, so the weighting is exact for the staircase.
+        width = float(ring_radius_mm[0])
+        ds = simulate(spec, PencilBeam(), photons=photons, seed=seed,
+                      grid=Grid(dz_mm=dz, nz=nz, dr_mm=width, nr=ring_radius_mm.size, na=1))
+        profile = on_axis_fluence(ds, ring_radius_mm, ring_irradiance)
     return np.nan_to_num(profile), np.isfinite(profile)
 
 
@@ -207,7 +270,11 @@ def depth_dose(
                 "note": f"fast solver: diffusion is not trusted above {RELIABLE_DEPTH_MM} mm"}),
             "surface_irradiance": ("band", surface * MW_CM2_PER_W_MM2,
                                    {"units": "mW/cm^2", "long_name": "irradiance at the centre of the treated area"}),
-            "beam_radius": ("band", radii, {"units": "mm", "long_name": "equivalent flat-top beam radius"}),
+            "beam_radius": ("band", radii, {"units": "mm", "long_name": "equivalent flat-top beam radius",
+                                            "note": f"beams of {BROAD_BEAM_RADIUS_MM:g} mm or more are transported "
+                                                    "as infinitely broad; others by their profile"}),
+            "beam_profile": (("band", "ring"), beam.profile, {
+                "units": "1", "long_name": "azimuthal-mean irradiance over each ring / centre irradiance"}),
             "target_depth_min": ("target", t_min, {"units": "mm"}),
             "target_depth_max": ("target", t_max, {"units": "mm"}),
             "target_depth_mid": ("target", t_mid, {"units": "mm"}),
@@ -222,6 +289,7 @@ def depth_dose(
         },
         coords={
             "z": ("z", z, {"units": "mm", "long_name": "depth below the skin surface"}),
+            "ring_radius": ("ring", beam.profile_radius_mm, {"units": "mm", "long_name": "outer edge of the ring"}),
             "band": ("band", np.arange(n_bands)),
             "wavelength_nm": ("band", wavelengths, {"units": "nm"}),
             "target": ("target", np.array(names, dtype=str)),

@@ -21,6 +21,7 @@ import numpy as np
 import xarray as xr
 from scipy.special import i0e
 
+from lightdose.errors import InputError
 from lightdose.transport.mc.sources import FlatTopBeam, GaussianBeam
 
 _SUB = 8
@@ -66,3 +67,33 @@ def convolve_dataset(ds: xr.Dataset, source: FlatTopBeam | GaussianBeam) -> xr.D
         out[name] = (ds[name].dims, np.sqrt((k * k) @ (se * se)), ds[name].attrs)
     out.attrs.update(source=source.kind, source_radius_mm=source.radius_mm, source_method="convolve")
     return out
+
+
+def ring_powers(ring_radius_mm: np.ndarray, ring_irradiance: np.ndarray, edges_mm: np.ndarray) -> np.ndarray:
+    """∫ b dA over the annuli between consecutive `edges_mm` (from 0) of a staircase profile: ring j of the profile
+    lies between ``ring_radius_mm[j-1]`` and ``ring_radius_mm[j]`` with value ``ring_irradiance[j]``.
+
+    Within a ring the cumulative ∫_0^r b·2πρ dρ is linear in r², so it is interpolated exactly; beyond the last
+    ring the profile is zero.
+    """
+    outer = np.asarray(ring_radius_mm, dtype=float)
+    inner = np.r_[0.0, outer[:-1]]
+    cumulative = np.r_[0.0, np.cumsum(np.asarray(ring_irradiance, dtype=float) * math.pi * (outer**2 - inner**2))]
+    at_edges = np.interp(np.r_[0.0, edges_mm] ** 2, np.r_[0.0, outer] ** 2, cumulative)
+    return np.diff(at_edges)
+
+
+def on_axis_fluence(ds: xr.Dataset, ring_radius_mm: np.ndarray, ring_irradiance: np.ndarray) -> np.ndarray:
+    """On-axis fluence rate versus depth per unit centre irradiance of an extended beam, from a pencil-beam run.
+
+    By translation invariance the axis sees a pencil at distance ρ as the pencil's own response at ρ, so
+    φ(0, z) = ∫ G(ρ, z)·E(ρ) dA with G the pencil's fluence rate per W: the `fluence_rz` of a pencil-beam
+    Dataset summed over its r bins with the power of the profile (:func:`ring_powers`, relative irradiance ×
+    area) that falls in each bin. Exact where the profile is constant over each r bin (choose the bins as the
+    profile's rings); pencil weight scored beyond the grid's last bin is lost (make the grid reach the profile's
+    edge). NaN where `fluence_rz` is (layers with μa = 0).
+    """
+    if ds.attrs.get("source") != "pencil":
+        raise InputError("source", f"{ds.attrs.get('source')!r}: on-axis weighting needs a pencil-beam run")
+    edges = float(ds.attrs["dr_mm"]) * np.arange(1, ds.sizes["r"] + 1)
+    return ring_powers(ring_radius_mm, ring_irradiance, edges) @ ds["fluence_rz"].values

@@ -236,7 +236,9 @@ def depth_dose(
     `device`: a preset name, a :class:`~lightdose.devices.LightDevice` or a :class:`SkinBeam` computed at the
     same `distance`; `site`: a body-site name or a :class:`LayerStack`; `person` adjusts the site (skin type, fat,
     neuropathy); `distance` from the device's emitting face to the skin (0 = contact); `exposure` the irradiation
-    time; `solver` "fast" (δ-P1 diffusion) or "mc" (Monte Carlo, `photons`, `seed`).
+    time; `solver` "fast" (δ-P1 diffusion) or "mc" (Monte Carlo, `photons`, `seed`). Both transport the same
+    ring profile of the irradiance map (:func:`beam_profile`); `beam_radius` reports the equivalent flat-top
+    radius, which only decides whether the beam is treated as infinitely broad.
     """
     from lightdose import devices
 

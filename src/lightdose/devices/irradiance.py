@@ -145,13 +145,17 @@ def _band_maps(device: LightDevice, x: NDArray, y: NDArray, z: float) -> NDArray
     return maps
 
 
+def has_point_emitters(device: LightDevice) -> bool:
+    """Whether any emitter is a point source (singular at distance 0, so the device cannot be used in contact)."""
+    return any(g.emitter.face == "point" for g in device.grids)
+
+
 def parse_distance(device: LightDevice, distance: Any) -> float:
     """The skin's distance from the device's emitting face [mm], checked against what the device allows."""
     z = parse_quantity(distance, "length", "distance")
     if z < 0.0:
         raise InputError("distance", f"{distance!r} is negative; allowed: ≥ 0 mm (0 = in contact with the skin)")
-    has_points = any(g.emitter.face == "point" for g in device.grids)
-    if z == 0.0 and has_points:
+    if z == 0.0 and has_point_emitters(device):
         raise InputError(
             "distance",
             f"0 mm: '{device.name}' ({device.kind}) has point emitters, whose irradiance is singular in contact; "
@@ -359,7 +363,7 @@ def distance_for_irradiance(device: LightDevice, irradiance: Any, farthest_mm: f
 
     target = parse_quantity(irradiance, "irradiance", "irradiance")
     scan = np.geomspace(1.0, farthest_mm, 60)
-    if device.contact and not any(g.emitter.face == "point" for g in device.grids):
+    if device.contact and not has_point_emitters(device):
         scan = np.concatenate([[0.0], scan])
     values = np.array([centre_irradiance(device, z) for z in scan])
     peak = int(np.argmax(values))

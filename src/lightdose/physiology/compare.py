@@ -29,6 +29,7 @@ from pydantic import Field, model_validator
 
 from lightdose import devices
 from lightdose.anatomy import Person
+from lightdose.devices import LightDevice
 from lightdose.devices.irradiance import centre_irradiance, distance_for_irradiance, in_mw_cm2
 from lightdose.errors import FileFormatError, InputError
 from lightdose.model_base import FrozenModel
@@ -96,7 +97,7 @@ def run_comparison(comparison: Comparison) -> dict[str, Any]:
     for treatment in comparison.treatments:
         distance = placement_mm(treatment)
         model = devices.get(treatment.device)
-        irradiance = None if not hasattr(model, "grids") else in_mw_cm2(centre_irradiance(model, distance))
+        irradiance = in_mw_cm2(centre_irradiance(model, distance)) if isinstance(model, LightDevice) else None
         for label, person in comparison.people.items():
             ds = perfusion_session(treatment.device, comparison.site, person, time=comparison.time,
                                    distance=distance, after=comparison.after, light_no=comparison.light_no)

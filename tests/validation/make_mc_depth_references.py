@@ -5,11 +5,15 @@
 2. Finite beams (``--finite-beams``): flat-top beams of radius 5 and 10 mm on four sites at 660, 850 and 980 nm;
    on-axis fluence rate from the centre radial bin, mean and standard error over independent seeds →
    ``tests/data/mc_finite_beam_references.nc``.
+3. The planner's deepest target (``--heel-pad``): the 890 nm pad (3 × 7.5 cm) in contact with the heel of a
+   neuropathic person, the pad's own azimuthal-mean irradiance profile through a pencil beam (the `mc` solver of
+   `fluence_rate_on_axis`), mean and standard error over independent seeds → ``tests/data/mc_heel_pad890.nc``.
 
 Run from the repository root (each part takes ~15–30 min on 2 cores):
 
     .venv/bin/python tests/validation/make_mc_depth_references.py [--seconds-per-case 22]
     .venv/bin/python tests/validation/make_mc_depth_references.py --finite-beams
+    .venv/bin/python tests/validation/make_mc_depth_references.py --heel-pad        # ~8 min
 
 The test suite only reads the files (and re-simulates one case briefly to check the file matches the engine).
 """
@@ -35,6 +39,8 @@ FINITE_SITES = ("ankle-medial", "wrist", "heel", "forefoot-plantar")
 FINITE_WAVELENGTHS_NM = (660.0, 850.0, 980.0)
 FINITE_RADII_MM = (5.0, 10.0)
 FINITE_SEEDS = 4
+HEEL_OUTPUT = OUTPUT.with_name("mc_heel_pad890.nc")
+HEEL_PHOTONS = 2_000_000
 
 
 def simulate_case(site: str, wavelength_nm: float, photons: int | None, seconds: float | None) -> xr.Dataset:
@@ -84,12 +90,43 @@ def finite_beams(seconds: float) -> None:
     print(f"wrote {FINITE_OUTPUT}")
 
 
+def heel_pad() -> None:
+    """On-axis fluence rate per mW/cm² at the skin under pad-890 on a neuropathic heel, 4 seeds."""
+    from lightdose.anatomy import Person
+    from lightdose.devices.irradiance import MW_CM2_PER_W_MM2
+    from lightdose.transport.dose import fluence_rate_on_axis, skin_beam
+
+    stack = Person(neuropathy=True).apply(sites.get("heel"))
+    beam = skin_beam("pad-890")
+    z = (np.arange(GRID.nz) + 0.5) * GRID.dz_mm
+    runs = []
+    for seed in range(SEED, SEED + FINITE_SEEDS):
+        rate, _ = fluence_rate_on_axis(stack, beam, z, solver="mc", photons=HEEL_PHOTONS, seed=seed)
+        runs.append(rate[0] / (beam.centre_irradiance[0] * MW_CM2_PER_W_MM2))
+        print(f"heel, pad-890, seed {seed}", flush=True)
+    runs = np.array(runs)
+    out = xr.Dataset(
+        {"fluence": ("z", runs.mean(axis=0), {"units": "1", "long_name": "on-axis phi/E_centre"}),
+         "fluence_se": ("z", runs.std(axis=0, ddof=1) / np.sqrt(len(runs)), {"units": "1"})},
+        coords={"z": ("z", z, {"units": "mm"})},
+        attrs={"seeds": f"{SEED}..{SEED + FINITE_SEEDS - 1}", "photons_per_seed": HEEL_PHOTONS,
+               "person": "Person(neuropathy=True)", "site": "heel", "device": "pad-890", "wavelength_nm": 890.0,
+               "generator": "tests/validation/make_mc_depth_references.py --heel-pad"},
+    )
+    out.to_netcdf(HEEL_OUTPUT, engine="scipy")
+    print(f"wrote {HEEL_OUTPUT}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds-per-case", type=float, default=25.0)
     parser.add_argument("--max-photons", type=int, default=3_000_000)
     parser.add_argument("--finite-beams", action="store_true", help="generate the finite-beam references instead")
+    parser.add_argument("--heel-pad", action="store_true", help="generate the heel / 890 nm pad reference instead")
     args = parser.parse_args()
+    if args.heel_pad:
+        heel_pad()
+        return
     if args.finite_beams:
         finite_beams(seconds=6.0)
         return

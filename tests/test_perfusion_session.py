@@ -13,7 +13,7 @@ from lightdose.errors import InputError
 from lightdose.physiology.compare import Treatment, load_comparison, placement_mm
 from lightdose.physiology.perfusion import steady_state_pct_max
 from lightdose.physiology.session import minutes_elevated_after, perfusion_session
-from lightdose.thermal.session import heat_session
+from lightdose.thermal.session import MAX_AFTER_S, MAX_SESSION_S, heat_session, session_time_s, time_after_s
 
 EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "microcirculation-comparison.yaml"
 
@@ -147,3 +147,58 @@ def test_cli_compare_runs_the_example(tmp_path):
         assert case["minutes_elevated_after_end"] < 60.0  # nowhere near "elevated for up to 4 hours"
         assert not case["elevated_at_end_of_run"]
     assert png.stat().st_size > 20_000
+
+
+def test_heating_pad_works_only_in_contact(tmp_path):
+    with pytest.raises(InputError, match="distance: 500 mm: 'heating-pad-42' is a heating pad"):
+        heat_session("heating-pad-42", "foot-dorsum", time="5 min", distance="50 cm")
+    comparison = tmp_path / "pad-at-a-distance.yaml"
+    comparison.write_text("site: foot-dorsum\ntime: 30 min\npeople: {healthy: {}}\n"
+                          "treatments: [{name: pad, device: heating-pad-42, distance: 50 cm}]\n")
+    result = CliRunner().invoke(app, ["compare", str(comparison)])
+    assert result.exit_code == 2
+    assert result.stderr.startswith("error: treatments[0].distance: 500 mm: 'heating-pad-42' is a heating pad")
+
+
+@pytest.mark.parametrize(("treatment", "field", "message"), [
+    ("{name: x, device: panel-630, same_irradiance_as: heating-pad-42}", "treatments[0].same_irradiance_as",
+     "'heating-pad-42' is a heat-only source"),
+    ("{name: x, device: heating-pad-42, same_irradiance_as: pad-890}", "treatments[0].same_irradiance_as",
+     "the treatment's device 'heating-pad-42' is a heat-only source"),
+    ("{name: x, device: panel-630, same_irradiance_as: panel-940}", "treatments[0].same_irradiance_as",
+     "'panel-940' is not a contact device"),
+    ("{name: x, device: panel-630}", "treatments[0].distance", "has point emitters"),
+    ("{name: x, device: no-such-pad}", "treatments[0].device", "unknown device 'no-such-pad'"),
+])
+def test_comparison_placement_errors_name_the_treatment_field(tmp_path, treatment, field, message):
+    comparison = tmp_path / "comparison.yaml"
+    comparison.write_text(f"site: foot-dorsum\ntime: 30 min\npeople: {{healthy: {{}}}}\ntreatments: [{treatment}]\n")
+    result = CliRunner().invoke(app, ["compare", str(comparison)])
+    assert result.exit_code == 2
+    assert result.stderr.startswith(f"error: {field}: ") and message in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+
+
+@pytest.mark.parametrize(("field", "value", "allowed"), [
+    ("time", "100 h", "more than 0 s and at most 4 h"), ("time", "0 min", "more than 0 s and at most 4 h"),
+    ("after", "25 h", "0 s to 24 h"), ("after", "1e9 h", "0 s to 24 h"), ("after", "-1 min", "0 s to 24 h"),
+])
+def test_session_and_time_after_have_physical_bounds(tmp_path, field, value, allowed):
+    with pytest.raises(InputError, match=rf"^{field}: [-+.e0-9]+ (h|min); allowed: .*{allowed}"):
+        heat_session("heating-pad-42", "foot-dorsum", **{"time": "5 min", field: value})
+    comparison = tmp_path / "comparison.yaml"
+    settings = {"time": "30 min", "after": "1 h", field: value}
+    comparison.write_text(f"site: foot-dorsum\ntime: {settings['time']}\nafter: {settings['after']}\n"
+                          "people: {healthy: {}}\ntreatments: [{name: pad, device: pad-890}]\n")
+    result = CliRunner().invoke(app, ["compare", str(comparison)])
+    assert result.exit_code == 2 and result.stderr.startswith(f"error: {field}: ") and allowed in result.stderr
+    cli = CliRunner().invoke(app, ["perfusion", "--device", "pad-890", "--site", "foot-dorsum",
+                                   *(["--time", value, "--after", "0 min"] if field == "time" else
+                                     ["--time", "5 min", "--after", value])])
+    assert cli.exit_code == 2 and cli.stderr.startswith(f"error: {field}: ") and allowed in cli.stderr
+
+
+def test_the_bounds_themselves_are_allowed():
+    assert session_time_s("4 h") == MAX_SESSION_S == 4 * 3600.0
+    assert time_after_s("24 h") == MAX_AFTER_S == 24 * 3600.0
+    assert time_after_s(0.0) == 0.0

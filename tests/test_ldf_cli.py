@@ -56,3 +56,14 @@ def test_binary_file_is_one_line_naming_the_line(tmp_path):
 def test_half_a_stimulus_window_is_refused():
     result = CliRunner().invoke(app, ["ldf", "analyse", str(DATA / "neuropathic_foot_tab.txt"), "--on", "10min"])
     assert result.exit_code == 2 and "--on/--off" in result.stderr
+
+
+def test_fit_table_prints_the_autocorrelation_inflation_factor():
+    from lightdose.physiology.ldf_fit import fit_recording
+
+    sample = DATA / "local_heating_semicolon.txt"
+    result = CliRunner().invoke(app, ["ldf", "analyse", str(sample), "--channel", "perfusion_1", "--fit"])
+    assert result.exit_code == 0, result.output
+    fitted = fit_recording(read_ldf(sample), flux_channel="perfusion_1")
+    assert (f"lag-1 autocorrelation is {fitted.residual_lag1_autocorrelation:.2f}: multiply them by about "
+            f"{fitted.se_inflation_ar1:.2g}") in " ".join(result.stdout.split())

@@ -12,7 +12,7 @@ from lightdose.cli import app
 from lightdose.errors import InputError
 from lightdose.physiology.compare import Treatment, load_comparison, placement_mm
 from lightdose.physiology.perfusion import steady_state_pct_max
-from lightdose.physiology.session import minutes_elevated_after, perfusion_session
+from lightdose.physiology.session import elevation_verdict, minutes_elevated_after, perfusion_session
 from lightdose.thermal.session import MAX_AFTER_S, MAX_SESSION_S, heat_session, session_time_s, time_after_s
 
 EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "microcirculation-comparison.yaml"
@@ -149,6 +149,30 @@ def test_cli_compare_runs_the_example(tmp_path):
     assert png.stat().st_size > 20_000
 
 
+@pytest.mark.parametrize(("minutes", "still_up", "after_s", "expected"), [
+    (25.0, False, 4 * 3600.0, "elevated for 25 min after the session: this run does not support"),
+    (5.0, True, 300.0, "still elevated at the end of the 5 min followed: the run is too short to judge"),
+    (240.0, True, 4 * 3600.0, "elevated for 4.0 h after the session: this run supports"),
+    (300.0, False, 6 * 3600.0, "elevated for 5.0 h after the session: this run supports"),
+])
+def test_elevation_verdict_follows_the_computed_result(minutes, still_up, after_s, expected):
+    assert elevation_verdict(minutes, still_up, after_s).startswith(expected)
+
+
+def test_cli_perfusion_verdict_follows_the_run():
+    short = CliRunner().invoke(app, ["perfusion", "--device", "pad-890", "--site", "foot-dorsum", "--time", "10min",
+                                     "--after", "5min"])
+    assert short.exit_code == 0, short.output
+    assert "too short to judge" in short.stdout and "does not support" not in short.stdout
+    full = CliRunner().invoke(app, ["perfusion", "--device", "pad-890", "--site", "foot-dorsum", "--time", "10min",
+                                    "--after", "60min", "--json"])
+    data = json.loads(full.stdout)
+    assert not data["elevated_at_end_of_run"]
+    verdict = elevation_verdict(data["minutes_elevated_after_end"], False, data["after_s"])
+    assert verdict.startswith(f"elevated for {data['minutes_elevated_after_end']:.0f} min after the session: this "
+                              "run does not support")
+
+
 def test_heating_pad_works_only_in_contact(tmp_path):
     with pytest.raises(InputError, match="distance: 500 mm: 'heating-pad-42' is a heating pad"):
         heat_session("heating-pad-42", "foot-dorsum", time="5 min", distance="50 cm")
@@ -202,3 +226,15 @@ def test_the_bounds_themselves_are_allowed():
     assert session_time_s("4 h") == MAX_SESSION_S == 4 * 3600.0
     assert time_after_s("24 h") == MAX_AFTER_S == 24 * 3600.0
     assert time_after_s(0.0) == 0.0
+
+
+@pytest.mark.parametrize("command", [
+    ["perfusion", "--device", "pad-890", "--site", "foot-dorsum", "--time", "5min"],
+    ["compare", str(EXAMPLE)],
+])
+def test_png_in_a_missing_folder_is_one_line_before_any_work(tmp_path, command):
+    missing = tmp_path / "no-such-folder" / "plot.png"
+    result = CliRunner().invoke(app, [*command, "--png", str(missing)])
+    assert result.exit_code == 2
+    assert result.stderr.startswith(f"error: --png: '{missing}': ") and "is not an existing folder" in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1 and not missing.parent.exists()

@@ -238,3 +238,40 @@ def test_png_in_a_missing_folder_is_one_line_before_any_work(tmp_path, command):
     assert result.exit_code == 2
     assert result.stderr.startswith(f"error: --png: '{missing}': ") and "is not an existing folder" in result.stderr
     assert len(result.stderr.strip().splitlines()) == 1 and not missing.parent.exists()
+
+
+def _case(person, treatment, baseline, session_s, after_s):
+    t = np.linspace(0.0, session_s + after_s, 50)
+    return {"person": person, "treatment": treatment, "baseline_pct_max": baseline, "t_s": t.tolist(),
+            "perfusion_pct_max": np.where(t < session_s, 3 * baseline, baseline).tolist(),
+            "minutes_elevated_after_end": 0.0}
+
+
+@pytest.mark.parametrize("after_s", [3600.0, 4 * 3600.0, 5400.0])
+def test_comparison_plot_uses_each_panels_baseline_and_the_time_followed(after_s):
+    """Each person's panel draws its own cases' baseline × 1.2 and marks the end of the time followed, whatever
+    `after` the file sets (not the first case's baseline, not a fixed 4 h)."""
+    from matplotlib.lines import Line2D
+
+    from lightdose.physiology.plot import comparison_figure
+
+    session_s = 1800.0
+    result = {"site": "foot-dorsum", "session_s": session_s, "after_s": after_s, "cases": [
+        _case("healthy", "pad", 10.2, session_s, after_s), _case("healthy", "heating pad", 10.2, session_s, after_s),
+        _case("neuropathic", "pad", 8.0, session_s, after_s), _case("neuropathic", "heating pad", 8.5, session_s,
+                                                                    after_s)]}
+    axes = comparison_figure(result).axes
+    assert len(axes) == 2
+
+    def flat_lines(ax, horizontal):
+        lines = [line for line in ax.get_lines() if isinstance(line, Line2D)]
+        index = 1 if horizontal else 0
+        return sorted(float(line.get_data()[index][0]) for line in lines
+                      if np.ptp(np.asarray(line.get_data()[index], dtype=float)) == 0 and len(line.get_data()[0]) == 2)
+
+    assert flat_lines(axes[0], horizontal=True) == pytest.approx([10.2 * 1.2])
+    assert flat_lines(axes[1], horizontal=True) == pytest.approx([8.0 * 1.2, 8.5 * 1.2])
+    for ax in axes:
+        assert flat_lines(ax, horizontal=False) == pytest.approx([(session_s + after_s) / 60.0])
+        label = {"3600.0": "1 h", "14400.0": "4 h", "5400.0": "1.5 h"}[str(after_s)]
+        assert [text.get_text().strip() for text in ax.texts] == [f"{label} after the session"]

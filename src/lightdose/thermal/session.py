@@ -22,7 +22,7 @@ skin layers (lightdose assumption standing for the blunted microvascular respons
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import xarray as xr
@@ -36,6 +36,9 @@ from lightdose.thermal.pennes_rz import make_grid_rz, solve_rz
 from lightdose.thermal.properties import ThermalProperties, thermal_properties
 from lightdose.thermal.vasodilation import DynamicVasodilation, skin_perfusion_factor
 from lightdose.units import parse_quantity
+
+if TYPE_CHECKING:
+    from lightdose.devices.heat_sources import HeatingPad
 
 H_CONVECTION = 3.1e-6
 """Natural convection from bare skin in still air [W/(mm²·K)] (3.1 W/(m²·K), seated; ASHRAE Fundamentals 2017 ch. 9)."""
@@ -273,7 +276,7 @@ def time_after_s(after: Any, field: str = "after") -> float:
     return seconds
 
 
-def heating_pad_distance(pad: Any, distance: Any, field: str = "distance") -> float:
+def heating_pad_distance(pad: HeatingPad, distance: Any, field: str = "distance") -> float:
     """A heating pad's gap to the skin [mm]: it heats by contact (its surface held at its set temperature against
     the skin, :data:`H_HEATING_PAD_CONTACT`), so only 0 is allowed."""
     gap = parse_quantity(distance, "length", field)

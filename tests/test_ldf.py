@@ -21,8 +21,9 @@ DATA = ROOT / "tests" / "data" / "ldf"
 
 
 def _write(tmp_path, text, name="recording.txt", encoding="utf-8"):
+    """Write `text` (str, encoded with `encoding`, or bytes as they are) to a file; returns its path."""
     path = tmp_path / name
-    path.write_bytes(text.encode(encoding))
+    path.write_bytes(text if isinstance(text, bytes) else text.encode(encoding))
     return path
 
 
@@ -246,6 +247,15 @@ MALFORMED = [
     pytest.param("Time;Mark\n0;heat on\n1;\n", 1, "no numeric channel", id="no-channel"),
     pytest.param("Perfusion values\n1\n2\n3\n", 4, "no tab-, semicolon- or comma-separated columns",
                  id="one-column"),
+    pytest.param("Time;Perfusion\r0;1\r1;abc\r", 3, "cannot read 'abc'", id="cr-line-ends"),
+    pytest.param("Time;Perfusion\r\n0;1\n1;2\r2;x\n", 4, "cannot read 'x'", id="mixed-line-ends"),
+    pytest.param(bytes.fromhex("d0cf11e0a1b11ae1") + bytes(24) + b"\x3e\x00\x03\x00", 1,
+                 "not a delimited text export (binary data", id="xls-header"),
+    pytest.param(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", 2, "binary data", id="png-image"),
+    pytest.param(bytes(range(256)) * 4, 1, "binary data", id="all-byte-values"),
+    pytest.param("Time;Perfusion\n0;1\n1;\x002\n", 3, "binary data: control character '\\x00'",
+                 id="nul-in-a-data-line"),
+    pytest.param("Time;Perfusion\n0;" + "1" * 200_000 + "\n", 2, "line of 200002 characters", id="huge-line"),
 ]
 
 
@@ -257,6 +267,14 @@ def test_malformed_files_name_the_line(tmp_path, text, line, message):
     assert caught.value.line == line
     assert str(caught.value).startswith(f"{path}, line {line}: ")
     assert message in str(caught.value)
+
+
+@pytest.mark.parametrize("text", ["Time;Perfusion\r0;1\r1;2\r2;3\r", "Time;Perfusion\n0;1\n1;2\r2;3\n",
+                                  "Time;Perfusion\r\n0;1\r1;2\n\r2;3"], ids=["cr", "lf-and-cr", "crlf-cr-lf"])
+def test_cr_and_mixed_line_ends_read_like_lf(tmp_path, text):
+    ds = read_ldf(_write(tmp_path, text))
+    np.testing.assert_array_equal(ds.t.values, [0.0, 1.0, 2.0])
+    np.testing.assert_array_equal(ds.perfusion.values, [1.0, 2.0, 3.0])
 
 
 def test_empty_and_missing_files(tmp_path):

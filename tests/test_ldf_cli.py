@@ -44,6 +44,26 @@ def test_malformed_file_is_one_line_naming_the_line():
     assert "line 45" in result.stderr and len(result.stderr.strip().splitlines()) == 1
 
 
+def test_binary_file_is_one_line_naming_the_line(tmp_path):
+    xls = tmp_path / "export.xls"
+    xls.write_bytes(bytes.fromhex("d0cf11e0a1b11ae1") + bytes(504))  # the OLE2 header of an Excel 97 workbook
+    result = CliRunner().invoke(app, ["ldf", "analyse", str(xls)])
+    assert result.exit_code == 2
+    assert f"{xls}, line 1: not a delimited text export (binary data" in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+
+
 def test_half_a_stimulus_window_is_refused():
     result = CliRunner().invoke(app, ["ldf", "analyse", str(DATA / "neuropathic_foot_tab.txt"), "--on", "10min"])
     assert result.exit_code == 2 and "--on/--off" in result.stderr
+
+
+def test_fit_table_prints_the_autocorrelation_inflation_factor():
+    from lightdose.physiology.ldf_fit import fit_recording
+
+    sample = DATA / "local_heating_semicolon.txt"
+    result = CliRunner().invoke(app, ["ldf", "analyse", str(sample), "--channel", "perfusion_1", "--fit"])
+    assert result.exit_code == 0, result.output
+    fitted = fit_recording(read_ldf(sample), flux_channel="perfusion_1")
+    assert (f"lag-1 autocorrelation is {fitted.residual_lag1_autocorrelation:.2f}: multiply them by about "
+            f"{fitted.se_inflation_ar1:.2g}") in " ".join(result.stdout.split())

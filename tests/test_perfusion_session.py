@@ -12,8 +12,8 @@ from lightdose.cli import app
 from lightdose.errors import InputError
 from lightdose.physiology.compare import Treatment, load_comparison, placement_mm
 from lightdose.physiology.perfusion import steady_state_pct_max
-from lightdose.physiology.session import minutes_elevated_after, perfusion_session
-from lightdose.thermal.session import heat_session
+from lightdose.physiology.session import elevation_verdict, minutes_elevated_after, perfusion_session
+from lightdose.thermal.session import MAX_AFTER_S, MAX_SESSION_S, heat_session, session_time_s, time_after_s
 
 EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "microcirculation-comparison.yaml"
 
@@ -147,3 +147,131 @@ def test_cli_compare_runs_the_example(tmp_path):
         assert case["minutes_elevated_after_end"] < 60.0  # nowhere near "elevated for up to 4 hours"
         assert not case["elevated_at_end_of_run"]
     assert png.stat().st_size > 20_000
+
+
+@pytest.mark.parametrize(("minutes", "still_up", "after_s", "expected"), [
+    (25.0, False, 4 * 3600.0, "elevated for 25 min after the session: this run does not support"),
+    (5.0, True, 300.0, "still elevated at the end of the 5 min followed: the run is too short to judge"),
+    (240.0, True, 4 * 3600.0, "elevated for 4.0 h after the session: this run supports"),
+    (300.0, False, 6 * 3600.0, "elevated for 5.0 h after the session: this run supports"),
+])
+def test_elevation_verdict_follows_the_computed_result(minutes, still_up, after_s, expected):
+    assert elevation_verdict(minutes, still_up, after_s).startswith(expected)
+
+
+def test_cli_perfusion_verdict_follows_the_run():
+    short = CliRunner().invoke(app, ["perfusion", "--device", "pad-890", "--site", "foot-dorsum", "--time", "10min",
+                                     "--after", "5min"])
+    assert short.exit_code == 0, short.output
+    assert "too short to judge" in short.stdout and "does not support" not in short.stdout
+    full = CliRunner().invoke(app, ["perfusion", "--device", "pad-890", "--site", "foot-dorsum", "--time", "10min",
+                                    "--after", "60min", "--json"])
+    data = json.loads(full.stdout)
+    assert not data["elevated_at_end_of_run"]
+    verdict = elevation_verdict(data["minutes_elevated_after_end"], False, data["after_s"])
+    assert verdict.startswith(f"elevated for {data['minutes_elevated_after_end']:.0f} min after the session: this "
+                              "run does not support")
+
+
+def test_heating_pad_works_only_in_contact(tmp_path):
+    with pytest.raises(InputError, match="distance: 500 mm: 'heating-pad-42' is a heating pad"):
+        heat_session("heating-pad-42", "foot-dorsum", time="5 min", distance="50 cm")
+    comparison = tmp_path / "pad-at-a-distance.yaml"
+    comparison.write_text("site: foot-dorsum\ntime: 30 min\npeople: {healthy: {}}\n"
+                          "treatments: [{name: pad, device: heating-pad-42, distance: 50 cm}]\n")
+    result = CliRunner().invoke(app, ["compare", str(comparison)])
+    assert result.exit_code == 2
+    assert result.stderr.startswith("error: treatments[0].distance: 500 mm: 'heating-pad-42' is a heating pad")
+
+
+@pytest.mark.parametrize(("treatment", "field", "message"), [
+    ("{name: x, device: panel-630, same_irradiance_as: heating-pad-42}", "treatments[0].same_irradiance_as",
+     "'heating-pad-42' is a heat-only source"),
+    ("{name: x, device: heating-pad-42, same_irradiance_as: pad-890}", "treatments[0].same_irradiance_as",
+     "the treatment's device 'heating-pad-42' is a heat-only source"),
+    ("{name: x, device: panel-630, same_irradiance_as: panel-940}", "treatments[0].same_irradiance_as",
+     "'panel-940' is not a contact device"),
+    ("{name: x, device: panel-630}", "treatments[0].distance", "has point emitters"),
+    ("{name: x, device: no-such-pad}", "treatments[0].device", "unknown device 'no-such-pad'"),
+])
+def test_comparison_placement_errors_name_the_treatment_field(tmp_path, treatment, field, message):
+    comparison = tmp_path / "comparison.yaml"
+    comparison.write_text(f"site: foot-dorsum\ntime: 30 min\npeople: {{healthy: {{}}}}\ntreatments: [{treatment}]\n")
+    result = CliRunner().invoke(app, ["compare", str(comparison)])
+    assert result.exit_code == 2
+    assert result.stderr.startswith(f"error: {field}: ") and message in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+
+
+@pytest.mark.parametrize(("field", "value", "allowed"), [
+    ("time", "100 h", "more than 0 s and at most 4 h"), ("time", "0 min", "more than 0 s and at most 4 h"),
+    ("after", "25 h", "0 s to 24 h"), ("after", "1e9 h", "0 s to 24 h"), ("after", "-1 min", "0 s to 24 h"),
+])
+def test_session_and_time_after_have_physical_bounds(tmp_path, field, value, allowed):
+    with pytest.raises(InputError, match=rf"^{field}: [-+.e0-9]+ (h|min); allowed: .*{allowed}"):
+        heat_session("heating-pad-42", "foot-dorsum", **{"time": "5 min", field: value})
+    comparison = tmp_path / "comparison.yaml"
+    settings = {"time": "30 min", "after": "1 h", field: value}
+    comparison.write_text(f"site: foot-dorsum\ntime: {settings['time']}\nafter: {settings['after']}\n"
+                          "people: {healthy: {}}\ntreatments: [{name: pad, device: pad-890}]\n")
+    result = CliRunner().invoke(app, ["compare", str(comparison)])
+    assert result.exit_code == 2 and result.stderr.startswith(f"error: {field}: ") and allowed in result.stderr
+    cli = CliRunner().invoke(app, ["perfusion", "--device", "pad-890", "--site", "foot-dorsum",
+                                   *(["--time", value, "--after", "0 min"] if field == "time" else
+                                     ["--time", "5 min", "--after", value])])
+    assert cli.exit_code == 2 and cli.stderr.startswith(f"error: {field}: ") and allowed in cli.stderr
+
+
+def test_the_bounds_themselves_are_allowed():
+    assert session_time_s("4 h") == MAX_SESSION_S == 4 * 3600.0
+    assert time_after_s("24 h") == MAX_AFTER_S == 24 * 3600.0
+    assert time_after_s(0.0) == 0.0
+
+
+@pytest.mark.parametrize("command", [
+    ["perfusion", "--device", "pad-890", "--site", "foot-dorsum", "--time", "5min"],
+    ["compare", str(EXAMPLE)],
+])
+def test_png_in_a_missing_folder_is_one_line_before_any_work(tmp_path, command):
+    missing = tmp_path / "no-such-folder" / "plot.png"
+    result = CliRunner().invoke(app, [*command, "--png", str(missing)])
+    assert result.exit_code == 2
+    assert result.stderr.startswith(f"error: --png: '{missing}': ") and "is not an existing folder" in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1 and not missing.parent.exists()
+
+
+def _case(person, treatment, baseline, session_s, after_s):
+    t = np.linspace(0.0, session_s + after_s, 50)
+    return {"person": person, "treatment": treatment, "baseline_pct_max": baseline, "t_s": t.tolist(),
+            "perfusion_pct_max": np.where(t < session_s, 3 * baseline, baseline).tolist(),
+            "minutes_elevated_after_end": 0.0}
+
+
+@pytest.mark.parametrize("after_s", [3600.0, 4 * 3600.0, 5400.0])
+def test_comparison_plot_uses_each_panels_baseline_and_the_time_followed(after_s):
+    """Each person's panel draws its own cases' baseline × 1.2 and marks the end of the time followed, whatever
+    `after` the file sets (not the first case's baseline, not a fixed 4 h)."""
+    from matplotlib.lines import Line2D
+
+    from lightdose.physiology.plot import comparison_figure
+
+    session_s = 1800.0
+    result = {"site": "foot-dorsum", "session_s": session_s, "after_s": after_s, "cases": [
+        _case("healthy", "pad", 10.2, session_s, after_s), _case("healthy", "heating pad", 10.2, session_s, after_s),
+        _case("neuropathic", "pad", 8.0, session_s, after_s), _case("neuropathic", "heating pad", 8.5, session_s,
+                                                                    after_s)]}
+    axes = comparison_figure(result).axes
+    assert len(axes) == 2
+
+    def flat_lines(ax, horizontal):
+        lines = [line for line in ax.get_lines() if isinstance(line, Line2D)]
+        index = 1 if horizontal else 0
+        return sorted(float(line.get_data()[index][0]) for line in lines
+                      if np.ptp(np.asarray(line.get_data()[index], dtype=float)) == 0 and len(line.get_data()[0]) == 2)
+
+    assert flat_lines(axes[0], horizontal=True) == pytest.approx([10.2 * 1.2])
+    assert flat_lines(axes[1], horizontal=True) == pytest.approx([8.0 * 1.2, 8.5 * 1.2])
+    for ax in axes:
+        assert flat_lines(ax, horizontal=False) == pytest.approx([(session_s + after_s) / 60.0])
+        label = {"3600.0": "1 h", "14400.0": "4 h", "5400.0": "1.5 h"}[str(after_s)]
+        assert [text.get_text().strip() for text in ax.texts] == [f"{label} after the session"]

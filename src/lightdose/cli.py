@@ -585,14 +585,16 @@ def perfusion(
 ) -> None:
     """Skin perfusion (laser-Doppler, % of maximal CVC) during and after a session, coupled with bioheat."""
     from lightdose.anatomy import Person
-    from lightdose.physiology.session import perfusion_session, summary
+    from lightdose.output_files import writable_path
+    from lightdose.physiology.session import elevation_verdict, perfusion_session, summary
 
+    png_path = writable_path(png, "--png") if png else None
     ds = perfusion_session(device, site, Person(skin_type=skin_type, neuropathy=neuropathy), time=time,
                            distance=distance, after=after, light_no=light_no)
-    if png:
+    if png_path:
         from lightdose.physiology.plot import plot_perfusion
 
-        plot_perfusion(ds, png)
+        plot_perfusion(ds, png_path)
     result = summary(ds)
     if json_output:
         print_json(result)
@@ -607,8 +609,10 @@ def perfusion(
                   f"{result['peak_pct_max']:.1f}, plateau {result['plateau_pct_max']:.1f}, at removal "
                   f"{result['end_pct_max']:.1f}; above baseline + 20 % for {lasting} after the session. "
                   f"Peak skin temperature {result['peak_skin_temp_c']:.1f} °C.")
-    console.print("Model calibrated to forearm local-heating data (Minson 2001); the 'elevated for hours' claim is "
-                  "not supported by it. Not a medical device.")
+    verdict = elevation_verdict(result["minutes_elevated_after_end"], result["elevated_at_end_of_run"],
+                                result["after_s"])
+    console.print(f"Perfusion {escape(verdict)}. Model calibrated to forearm local-heating data (Minson 2001). "
+                  "Not a medical device.")
     if png:
         console.print(f"Plot written to {escape(png)}.")
 
@@ -623,13 +627,15 @@ def compare(
     """Compare devices on one site: perfusion during and after each session, healthy and neuropathic."""
     from rich.table import Table
 
+    from lightdose.output_files import writable_path
     from lightdose.physiology.compare import load_comparison, run_comparison
 
+    png_path = writable_path(png, "--png") if png else None
     result = run_comparison(load_comparison(file))
-    if png:
+    if png_path:
         from lightdose.physiology.plot import plot_comparison
 
-        plot_comparison(result, png)
+        plot_comparison(result, png_path)
     if json_output:
         print_json(result)
         return
@@ -708,4 +714,6 @@ def ldf_analyse(
             se = "undetermined" if p.standard_error is None else f"{p.standard_error:.3g}"
             fit_table.add_row(p.name, f"{p.value:.4g}", se, p.units)
         console.print(fit_table)
-        console.print("Standard errors assume independent residuals; see the JSON's autocorrelation inflation factor.")
+        console.print("Standard errors assume independent residuals; the residuals' lag-1 autocorrelation is "
+                      f"{fitted.residual_lag1_autocorrelation:.2f}: multiply them by about "
+                      f"{fitted.se_inflation_ar1:.2g} (AR(1) inflation, se_inflation_ar1 in the JSON).")

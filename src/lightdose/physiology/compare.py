@@ -21,47 +21,97 @@ device's contact irradiance.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import yaml
-from pydantic import Field, model_validator
+from pydantic import Field, ValidationInfo, field_validator
 
 from lightdose import devices
 from lightdose.anatomy import Person
 from lightdose.devices import LightDevice
-from lightdose.devices.irradiance import centre_irradiance, distance_for_irradiance, in_mw_cm2
+from lightdose.devices.heat_sources import HeatingPad
+from lightdose.devices.irradiance import centre_irradiance, distance_for_irradiance, in_mw_cm2, parse_distance
 from lightdose.errors import FileFormatError, InputError
 from lightdose.model_base import FrozenModel
 from lightdose.physiology.session import perfusion_session
+from lightdose.thermal.session import heating_pad_distance, session_time_s, time_after_s
 from lightdose.units import Duration, Length
 
 
+def _checked(check: Callable[..., Any], *args: Any) -> Any:
+    """`check(*args)`, its InputError turned into the ValueError by which pydantic names the field's path."""
+    try:
+        return check(*args)
+    except InputError as exc:
+        raise ValueError(exc.reason) from None
+
+
 class Treatment(FrozenModel):
-    """One arm of the comparison: a device, where it is held, and a label."""
+    """One arm of the comparison: a device, and where it is held: at `distance` (default: contact) or where its
+    centre irradiance equals the contact irradiance of the light device `same_irradiance_as`."""
 
     name: str
     device: str
-    distance: Length | None = Field(default=None, ge=0.0, description="mm from the skin (default: contact)")
     same_irradiance_as: str | None = Field(default=None, description="match this light device's contact irradiance")
+    distance: Length | None = Field(default=None, ge=0.0, validate_default=True,
+                                    description="mm from the skin (default: contact)")
 
-    @model_validator(mode="after")
-    def _one_placement(self) -> Treatment:
-        if self.distance is not None and self.same_irradiance_as is not None:
-            raise ValueError("give distance or same_irradiance_as, not both")
-        devices.get(self.device)  # unknown names fail here, listing the catalog
-        return self
+    @field_validator("device")
+    @classmethod
+    def _known(cls, name: str) -> str:
+        _checked(devices.get, name)  # unknown names fail here, listing the catalog
+        return name
+
+    @field_validator("same_irradiance_as")
+    @classmethod
+    def _light_contact_reference(cls, name: str | None, info: ValidationInfo) -> str | None:
+        if name is None:
+            return None
+        reference = _checked(devices.get_light_device, name)
+        if not reference.contact:
+            raise ValueError(f"{name!r} is not a contact device; allowed: a contact light device such as 'pad-890' "
+                             "(or give a distance instead)")
+        device = info.data.get("device")
+        if device is not None and not isinstance(devices.get(device), LightDevice):
+            raise ValueError(f"the treatment's device {device!r} is a heat-only source, with no irradiance to match; "
+                             "allowed: with a light device only (give a heat source no placement: it is in contact)")
+        return name
+
+    @field_validator("distance")
+    @classmethod
+    def _placeable(cls, distance: float | None, info: ValidationInfo) -> float | None:
+        if "device" not in info.data or "same_irradiance_as" not in info.data:
+            return distance  # those fields failed: their own errors say why
+        if info.data["same_irradiance_as"] is not None:
+            if distance is not None:
+                raise ValueError("give distance or same_irradiance_as, not both")
+            return None
+        model = devices.get(info.data["device"])
+        _checked(heating_pad_distance if isinstance(model, HeatingPad) else parse_distance, model, distance or 0.0)
+        return distance
 
 
 class Comparison(FrozenModel):
     """Treatments × people on one site, each for `time`, followed for `after` (bare skin in a 25 °C room)."""
 
     site: str
-    time: Duration = Field(gt=0.0, description="session length [s]")
-    after: Duration = Field(default=4 * 3600.0, ge=0.0, description="time followed after the session [s]")
+    time: Duration = Field(description="session length [s], up to 4 h")
+    after: Duration = Field(default=4 * 3600.0, description="time followed after the session [s], up to 24 h")
     people: dict[str, Person] = Field(min_length=1)
     treatments: list[Treatment] = Field(min_length=1)
     light_no: bool = Field(default=False, description="include the optional light-driven NO term (weak evidence)")
+
+    @field_validator("time")
+    @classmethod
+    def _session_length(cls, seconds: float) -> float:
+        return _checked(session_time_s, seconds)
+
+    @field_validator("after")
+    @classmethod
+    def _time_after(cls, seconds: float) -> float:
+        return _checked(time_after_s, seconds)
 
 
 def load_comparison(path: str | Path) -> Comparison:
@@ -80,12 +130,10 @@ def load_comparison(path: str | Path) -> Comparison:
 
 
 def placement_mm(treatment: Treatment) -> float:
-    """The treatment's distance to the skin [mm]."""
+    """The treatment's distance to the skin [mm] (its placement was checked when the file was read)."""
     if treatment.same_irradiance_as is None:
         return treatment.distance or 0.0
     reference = devices.get_light_device(treatment.same_irradiance_as)
-    if not reference.contact:
-        raise InputError("same_irradiance_as", f"{reference.name!r} is not a contact device; give a distance instead")
     return distance_for_irradiance(devices.get_light_device(treatment.device), centre_irradiance(reference, 0.0))
 
 

@@ -50,6 +50,10 @@ TIME_COLUMN = re.compile(r"^(t|time|tid|zeit|temps|tiempo|elapsed|clock)(_.*)?$"
 PERFUSION_NAME = re.compile(r"perf|flux|flow|ldf|cmbc|blood", re.IGNORECASE)
 TEMPERATURE_NAME = re.compile(r"temp|skin_?t|heater|probe_?t", re.IGNORECASE)
 
+LINE_END = re.compile(r"\r\n|\r|\n")
+"""Line ends accepted: LF, CRLF and CR, also mixed within one file."""
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+"""Control characters (all but tab and the line ends) that never occur in a text export: binary data."""
 _CLOCK_LIKE = re.compile(r"^\d{1,2}:\d{1,2}:\d{1,2}(?:[.,]\d*)?$")
 _CLOCK = re.compile(r"^(\d{1,2}):(\d{2}):(\d{2})(?:[.,](\d{1,9}))?$")
 _NUMBER_LIKE = re.compile(r"^[+-]?(?:\d+(?:[.,]\d*)?|[.,]\d+)(?:[eE][+-]?\d+)?$")
@@ -92,6 +96,25 @@ def _decode(path: Path, encoding: str | None) -> tuple[str, str]:
         except LookupError:
             raise InputError("encoding", f"unknown text encoding {name!r}; e.g. 'utf-8' or 'cp1252'") from None
     raise FileFormatError(str(path), None, f"cannot decode the file as {encoding} text")
+
+
+def _text_lines(text: str, path: str) -> list[tuple[int, str]]:
+    """The lines of `text` with their 1-based numbers; LF, CRLF and CR (mixed, too) each end a line.
+
+    Raises :class:`FileFormatError` at the first line holding a control character (binary data, e.g. a
+    spreadsheet or an image rather than a text export) or longer than the csv module reads.
+    """
+    numbered = list(enumerate(LINE_END.split(text), start=1))
+    for n, line in numbered:
+        control = _CONTROL.search(line)
+        if control:
+            raise FileFormatError(path, n, f"not a delimited text export (binary data: control character "
+                                           f"{control.group()!r}); expected text in UTF-8, UTF-16 with a byte-order "
+                                           "mark or Windows-1252, e.g. exported 'as text' or 'as CSV'")
+        if len(line) > csv.field_size_limit():
+            raise FileFormatError(path, n, f"line of {len(line)} characters, longer than the {csv.field_size_limit()} "
+                                           "a delimited text export may have; expected one line per sample")
+    return numbered
 
 
 def _split(text: str, delimiter: str) -> list[str]:
@@ -265,7 +288,7 @@ def read_ldf(path: str | Path, *, delimiter: str | None = None, decimal: str | N
     Layout: metadata lines (``Key: value`` or ``Key;value``; stored in ``attrs`` under an identifier such as
     ``sampling_rate``; other lines before the header go to ``attrs["comment"]``), the column header, an optional
     unit row (``hh:mm:ss``, ``PU``, ``°C``, ``s``; recognised when every filled cell is a unit), then the samples.
-    Blank lines are skipped.
+    Lines end with LF, CRLF or CR (mixed, too); blank lines are skipped.
 
     Columns: the time column is the first one named like a time (``Time``, ``t``, ``Zeit``, ``Clock`` …), else the
     first column. Clock times ``hh:mm:ss[.fff|,ff]`` become seconds from the first sample (a step back by more
@@ -279,16 +302,15 @@ def read_ldf(path: str | Path, *, delimiter: str | None = None, decimal: str | N
     temperature-like names and ``AU`` (arbitrary units) otherwise. Temperature units are spelled ``degC``.
     Empty cells and ``NaN``/``NA``/``N/A`` are missing values (NaN) in a channel; the analyses skip them.
 
-    Raises :class:`FileFormatError` with the line number for: a line with the wrong number of fields, a cell
-    that is not a number in the file's notation, an unreadable or missing time, a time that does not increase,
-    a data line before any header, no header, no data, or no numeric channel.
+    Raises :class:`FileFormatError` with the line number for: binary data (a control character, as in a
+    spreadsheet or an image), a line with the wrong number of fields, a cell that is not a number in the file's
+    notation, an unreadable or missing time, a time that does not increase, a data line before any header, no
+    header, no data, or no numeric channel.
     """
     path = Path(path)
     where = str(path)
     text, used_encoding = _decode(path, encoding)
-    if "\n" not in text and "\r" in text:
-        text = text.replace("\r", "\n")
-    lines = [(n, line.rstrip("\r")) for n, line in enumerate(text.split("\n"), start=1) if line.strip()]
+    lines = [(n, line) for n, line in _text_lines(text, where) if line.strip()]
     if not lines:
         raise FileFormatError(where, None, "the file is empty; expected a column header and data lines")
 

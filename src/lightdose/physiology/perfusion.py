@@ -16,10 +16,10 @@ value P_rest at a thermoneutral local skin temperature of 33 °C, four pathways:
   (1 − s_NO)·A·h(T) and s_NO·A·h(T), with h(T) = ΔT^n/(ΔT^n + K^n), ΔT = (T − 33 °C)⁺;
 - **die-away**: after ~45–60 min of sustained vasodilation the NO pathway slowly fades (Roustit & Cracowski
   2012; NOS-dependent). An accumulator s integrates the NO activation a (the NO output relative to its largest
-  value; a ≈ 0.66 at 42 °C), forgetting with τ_recovery (ds/dt = a − s/τ_recovery, in seconds); the NO output is
+  value; a ≈ 0.70 at 42 °C), forgetting with τ_recovery (ds/dt = a − s/τ_recovery, in seconds); the NO output is
   scaled by 1 − D·(1 − exp(−(s − s_onset)⁺/s_span)). D, s_onset, s_span and τ_recovery are lightdose assumptions
-  chosen so that at 42 °C the decline starts after ~45 min and is ~6 % of max by 90 min (no quantitative source
-  was found) [verify];
+  chosen so that in the calibration protocol at 42 °C the decline starts after ~55 min (inside Roustit &
+  Cracowski's 45–60 min) and has taken ~6 % of max by 90 min (no quantitative source was found) [verify];
 - **light-driven NO (optional, off by default)**: a small non-thermal term L_max·E/(E + E_half) with time
   constant τ_light, E the skin irradiance (SCIENCE.md §7: 890 nm at 5 mW/cm² raised flow for ≤ 20 min after
   exposure). Weak evidence: off unless asked for, labelled wherever it is used.
@@ -67,9 +67,8 @@ heating 9.0 vs 13.1 ml/100 ml/min, with an unchanged NO share (Sokolnicki et al.
 A whole-body-heating figure used for local heating: lightdose assumption."""
 MAX_SUBSTEP_S = 5.0
 """Longest internal integration step [s]; longer steps are subdivided (time constants are ≥ ~1 min)."""
-N_STATES = 9
-"""State variables per site: thermal, NO stages 1–3, axon rise, axon adaptation, die-away accumulator, light NO,
-and the NO-activation normaliser (constant)."""
+N_STATES = 8
+"""State variables per site: thermal, NO stages 1–3, axon rise, axon adaptation, die-away accumulator, light NO."""
 
 
 class PerfusionParameters(FrozenModel):

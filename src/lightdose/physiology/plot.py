@@ -9,6 +9,7 @@ import numpy as np
 import xarray as xr
 
 from lightdose.physiology.session import ELEVATION_THRESHOLD
+from lightdose.thermal.session import duration_text
 
 FOOTER = "lightdose — not a medical device; model estimate (perfusion calibrated to forearm local-heating data)"
 
@@ -44,26 +45,35 @@ def plot_perfusion(ds: xr.Dataset, path: str | Path) -> Path:
     return out
 
 
-def plot_comparison(result: dict[str, Any], path: str | Path) -> Path:
-    """Write a PNG of the comparison (:func:`lightdose.physiology.compare.run_comparison`): one panel per person,
-    perfusion of each treatment over the session and the time after it."""
+def comparison_figure(result: dict[str, Any]) -> Any:
+    """A matplotlib Figure of the comparison (:func:`lightdose.physiology.compare.run_comparison`): one panel per
+    person, perfusion [% CVCmax] of each treatment over the session and the time followed after it, with each
+    panel's own elevation threshold (its cases' baseline + 20 %) and the end of the time followed."""
     from matplotlib.figure import Figure
 
     people = list(dict.fromkeys(case["person"] for case in result["cases"]))
     fig = Figure(figsize=(11, 4.2 * len(people)), dpi=110)
     axes = np.atleast_1d(fig.subplots(len(people), 1, sharex=True))
     end = result["session_s"] / 60.0
+    followed = result["after_s"] / 60.0
     for ax, person in zip(axes, people, strict=True):
         ax.axvspan(0.0, end, color="tab:orange", alpha=0.08)
-        for case in (c for c in result["cases"] if c["person"] == person):
+        cases = [c for c in result["cases"] if c["person"] == person]
+        thresholds = {round(c["baseline_pct_max"] * (1 + ELEVATION_THRESHOLD), 1) for c in cases}
+        for case in cases:
             minutes = np.asarray(case["t_s"]) / 60.0
-            ax.plot(minutes, case["perfusion_pct_max"], lw=1.8,
-                    label=f"{case['treatment']}: {case['minutes_elevated_after_end']:.0f} min elevated after")
-        baseline = result["cases"][0]["baseline_pct_max"]
-        ax.axhline(baseline * (1 + ELEVATION_THRESHOLD), color="0.4", ls=":", lw=1,
-                   label=f"baseline + {ELEVATION_THRESHOLD:.0%}")
-        ax.axvline(end + 240.0, color="k", ls="--", lw=0.8)
-        ax.text(end + 240.0, 3, "4 h after the session ", fontsize=8, ha="right", va="bottom")
+            (line,) = ax.plot(minutes, case["perfusion_pct_max"], lw=1.8,
+                              label=f"{case['treatment']}: {case['minutes_elevated_after_end']:.0f} min elevated after")
+            if len(thresholds) > 1:  # the cases' baselines differ: each its own threshold, in its colour
+                ax.axhline(case["baseline_pct_max"] * (1 + ELEVATION_THRESHOLD), color=line.get_color(), ls=":",
+                           lw=1)
+        if len(thresholds) == 1:
+            ax.axhline(cases[0]["baseline_pct_max"] * (1 + ELEVATION_THRESHOLD), color="0.4", ls=":", lw=1,
+                       label=f"baseline + {ELEVATION_THRESHOLD:.0%}")
+        if followed > 0:
+            ax.axvline(end + followed, color="k", ls="--", lw=0.8)
+            ax.text(end + followed, 3, f"{duration_text(result['after_s'])} after the session ", fontsize=8, ha="right",
+                    va="bottom")
         ax.set_ylim(0, 100)
         ax.set_ylabel("perfusion [% max CVC]")
         ax.set_title(f"{person}: {result['site']}, {end:g} min session (shaded), then device removed", fontsize=10)
@@ -72,8 +82,13 @@ def plot_comparison(result: dict[str, Any], path: str | Path) -> Path:
     axes[-1].set_xlabel("time from the start of the session [min]")
     fig.text(0.01, 0.005, FOOTER, fontsize=7, color="0.4")
     fig.tight_layout()
+    return fig
+
+
+def plot_comparison(result: dict[str, Any], path: str | Path) -> Path:
+    """Write :func:`comparison_figure` to a PNG."""
     out = Path(path)
-    fig.savefig(out)
+    comparison_figure(result).savefig(out)
     return out
 
 

@@ -27,6 +27,9 @@ ELEVATION_THRESHOLD = 0.2
 """Perfusion counts as elevated while it is more than 20 % above its pre-session baseline (baseline × 1.2)."""
 PLATEAU_WINDOW_S = 300.0
 """The session's plateau is the mean perfusion over its last 5 min (or its last half, if shorter than 10 min)."""
+CLAIMED_ELEVATION_S = 4 * 3600.0
+"""The marketing claim that `lightdose perfusion` judges: perfusion "elevated for up to 4 hours" after a session
+(docs/perfusion.md); no calibration source supports it (SCIENCE.md §1, §7)."""
 
 
 def minutes_elevated_after(t: np.ndarray, perfusion: np.ndarray, end_s: float, baseline: float) -> tuple[float, bool]:
@@ -38,6 +41,19 @@ def minutes_elevated_after(t: np.ndarray, perfusion: np.ndarray, end_s: float, b
         return 0.0, False
     last = t[after][np.flatnonzero(above)[-1]]
     return float((last - end_s) / 60.0), bool(above[-1])
+
+
+def elevation_verdict(minutes_elevated: float, still_elevated: bool, after_s: float) -> str:
+    """What a run says about the claim of perfusion elevated for :data:`CLAIMED_ELEVATION_S` after a session, from
+    its minutes above baseline + 20 % after the session, whether it is still above at the end of the run, and the
+    time followed `after_s` [s]."""
+    claim = f"the 'elevated for hours' claim (up to {CLAIMED_ELEVATION_S / 3600:g} h)"
+    if still_elevated and minutes_elevated * 60.0 < CLAIMED_ELEVATION_S:
+        return (f"still elevated at the end of the {after_s / 60:g} min followed: the run is too short to judge "
+                f"{claim}; follow it for {CLAIMED_ELEVATION_S / 3600:g} h")
+    if minutes_elevated * 60.0 >= CLAIMED_ELEVATION_S:
+        return f"elevated for {minutes_elevated / 60:.1f} h after the session: this run supports {claim}"
+    return f"elevated for {minutes_elevated:.0f} min after the session: this run does not support {claim}"
 
 
 def perfusion_session(

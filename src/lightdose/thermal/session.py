@@ -22,7 +22,7 @@ skin layers (lightdose assumption standing for the blunted microvascular respons
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import xarray as xr
@@ -36,6 +36,9 @@ from lightdose.thermal.pennes_rz import make_grid_rz, solve_rz
 from lightdose.thermal.properties import ThermalProperties, thermal_properties
 from lightdose.thermal.vasodilation import DynamicVasodilation, skin_perfusion_factor
 from lightdose.units import parse_quantity
+
+if TYPE_CHECKING:
+    from lightdose.devices.heat_sources import HeatingPad
 
 H_CONVECTION = 3.1e-6
 """Natural convection from bare skin in still air [W/(mm²·K)] (3.1 W/(m²·K), seated; ASHRAE Fundamentals 2017 ch. 9)."""
@@ -58,6 +61,13 @@ NARROW_BEAM_RADIUS_MM = 25.0
 """Equivalent beam radius [mm] below which lateral heat flow matters: the session is solved in r–z."""
 RZ_MIN_STEP_S = 5.0
 """Time step of r–z sessions [s] (halving it changes the skin temperature by ~0.002 °C; docs/benchmarks.md)."""
+MAX_SESSION_S = 4 * 3600.0
+"""Longest session [s]: 4 h, the planner's longest allowed exposure (`limits.max_session`), beyond treatment
+protocols (minutes to ~1 h) and far beyond the perfusion model's calibration (local heating for ≤ 90 min,
+Minson, Berry & Joyner 2001; the die-away assumption, Roustit & Cracowski 2012)."""
+MAX_AFTER_S = 24 * 3600.0
+"""Longest time followed after a session [s]: one day, the spacing of daily sessions; skin temperature and perfusion
+are back at rest within ~1 h (docs/perfusion.md), so longer runs only cost time and memory."""
 
 
 def _layer_properties(stack: LayerStack, neuropathy: bool) -> list[ThermalProperties]:
@@ -243,6 +253,39 @@ def bare_skin() -> SkinBoundary:
                         evaporation=INSENSIBLE_EVAPORATION)
 
 
+def duration_text(seconds: float) -> str:
+    """A duration [s] for people: in h from 1 h on, else in min ("4 h", "1.5 h", "30 min")."""
+    return f"{seconds / 3600:g} h" if abs(seconds) >= 3600 else f"{seconds / 60:g} min"
+
+
+def session_time_s(time: Any, field: str = "time") -> float:
+    """A session length (s or a pint string such as "30 min") in s, checked: 0 < time ≤ :data:`MAX_SESSION_S`."""
+    seconds = parse_quantity(time, "time", field)
+    if not 0.0 < seconds <= MAX_SESSION_S:
+        raise InputError(field, f"{duration_text(seconds)}; allowed: a session of more than 0 s and at most "
+                                f"{duration_text(MAX_SESSION_S)}")
+    return seconds
+
+
+def time_after_s(after: Any, field: str = "after") -> float:
+    """Time followed after a session (s or a pint string) in s, checked: 0 ≤ after ≤ :data:`MAX_AFTER_S`."""
+    seconds = parse_quantity(after, "time", field)
+    if not 0.0 <= seconds <= MAX_AFTER_S:
+        raise InputError(field, f"{duration_text(seconds)}; allowed: 0 s to {duration_text(MAX_AFTER_S)} followed "
+                                "after the device is removed")
+    return seconds
+
+
+def heating_pad_distance(pad: HeatingPad, distance: Any, field: str = "distance") -> float:
+    """A heating pad's gap to the skin [mm]: it heats by contact (its surface held at its set temperature against
+    the skin, :data:`H_HEATING_PAD_CONTACT`), so only 0 is allowed."""
+    gap = parse_quantity(distance, "length", field)
+    if gap != 0.0:
+        raise InputError(field, f"{gap:g} mm: '{pad.name}' is a heating pad, which heats the skin by contact (surface "
+                                f"{pad.surface_temperature:g} °C); allowed: 0 mm (in contact)")
+    return gap
+
+
 def heat_session(
     device: Any,
     site: str | LayerStack,
@@ -262,18 +305,16 @@ def heat_session(
     with local temperature — ``True`` the quasi-steady F(T) of :mod:`lightdose.thermal.vasodilation`, ``False``
     resting perfusion, or a :class:`~lightdose.thermal.vasodilation.DynamicVasodilation` model (e.g. lightdose's
     laser-Doppler perfusion model) stepped with the solver (in r–z sessions updated every minute); `after`: time
-    [s or a pint string] simulated after the device is removed (bare skin in room air, no light). The result's
-    ``skin_perfusion_factor`` is the dermal perfusion relative to rest under the centre of the device.
+    [s or a pint string] simulated after the device is removed (bare skin in room air, no light). `time` may be up
+    to :data:`MAX_SESSION_S` (4 h), `after` up to :data:`MAX_AFTER_S` (24 h); a heating pad works only in contact
+    (`distance` 0). The result's ``skin_perfusion_factor`` is the dermal perfusion relative to rest under the
+    centre of the device.
     """
     from lightdose import devices
     from lightdose.devices.heat_sources import HeatingPad, InfraredSauna
 
-    duration_s = parse_quantity(time, "time", "time")
-    if duration_s <= 0:
-        raise InputError("time", f"{time!r} must be a positive session length")
-    after_s = parse_quantity(after, "time", "after")
-    if after_s < 0:
-        raise InputError("after", f"{after!r} must be ≥ 0 (time simulated after the device is removed)")
+    duration_s = session_time_s(time)
+    after_s = time_after_s(after)
     person = person or Person()
     base = site_library.get(site) if isinstance(site, str) else site
     stack = person.apply(base)
@@ -288,6 +329,7 @@ def heat_session(
     if isinstance(model, InfraredSauna):
         raise InputError("device", "a sauna heats the whole body: use `lightdose sauna` (the whole-body model)")
     if isinstance(model, HeatingPad):
+        heating_pad_distance(model, distance)
         boundary = SkinBoundary(h_air=0.0, h_contact=H_HEATING_PAD_CONTACT, t_pad=model.surface_temperature)
     else:
         distance_mm = parse_quantity(distance, "length", "distance")

@@ -34,7 +34,7 @@ from lightdose.anatomy.person import REFERENCE_BMI, Person
 from lightdose.anatomy.stack import Target
 from lightdose.model_base import FrozenModel
 from lightdose.tissues import parse_skin_type
-from lightdose.units import Fraction
+from lightdose.units import Fraction, UnitFraction
 
 SKIN_TYPES = ("I", "II", "III", "IV", "V", "VI")
 BMI_LOG_SD = 0.17
@@ -56,7 +56,7 @@ class PopulationModel(FrozenModel):
                                          description="relative weight of each Fitzpatrick type")
     bmi_median: float = Field(default=REFERENCE_BMI, ge=16.0, le=50.0, description="median BMI [kg/m²]")
     bmi_log_sd: float = Field(default=BMI_LOG_SD, ge=0.0, le=0.5, description="log-SD of BMI")
-    neuropathy_fraction: Fraction = Field(default=0.0, ge=0.0, le=1.0, description="share with neuropathy")
+    neuropathy_fraction: UnitFraction = Field(default=0.0, description="share with neuropathy")
     dermal_blood: tuple[Fraction, Fraction] = DERMAL_BLOOD_RANGE
     neuropathy_dermal_blood: tuple[Fraction, Fraction] = NEUROPATHY_DERMAL_BLOOD_RANGE
     plantar_pad_spread: float = Field(default=PLANTAR_PAD_SPREAD, ge=0.0, le=0.5)

@@ -1,8 +1,10 @@
 """Scenario files: YAML syntax errors name the line, invalid values the field path; the JSON Schema exports."""
 
 import json
+from importlib import resources
 from pathlib import Path
 
+import jsonschema
 import pytest
 import yaml
 from typer.testing import CliRunner
@@ -12,6 +14,7 @@ from lightdose.errors import FileFormatError
 from lightdose.planning import load_scenario, scenario_from_text, schema
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
+BUNDLED = sorted(resources.files("lightdose.data").joinpath("examples").iterdir(), key=lambda e: e.name)
 runner = CliRunner()
 
 GOOD = """\
@@ -48,17 +51,47 @@ def test_semantic_error_names_the_field_path_and_line():
     assert info.value.line == 7
 
 
-@pytest.mark.parametrize(("change", "path"), [
-    (("site: heel", "site: elbw"), "sites[0].site"),
-    (("target: {name: tibial-nerve}", "target: sural-nerve"), "sites[1].target"),
-    (("device: pad-890", "device: pad-899"), "devices[0].device"),
-    (("name: test", "name: test\ngoal: {window: [1, 10]}"), "goal.window"),
-    (("name: test", "name: test\nschedule: 3 times a fortnight"), "schedule"),
-    (("name: test", "name: test\nlimits: {skin_temperature: 60 degC}"), "limits.skin_temperature"),
+@pytest.mark.parametrize(("change", "message"), [
+    (("site: heel", "site: elbw"), "sites[0].site: unknown body site 'elbw'"),
+    (("target: {name: tibial-nerve}", "target: sural-nerve"), "sites[1].target: unknown target 'sural-nerve'"),
+    (("device: pad-890", "device: pad-899"), "devices[0].device: unknown device 'pad-899'"),
+    (("name: test", "name: test\ngoal: {window: [1, 10]}"), "goal.window: 1 has no unit"),
+    (("name: test", "name: test\ngoal: {window: ['1', '10']}"), "goal.window: 1 has no unit"),
+    (("name: test", "name: test\ngoal: {window: [1 J/mm^2, 1e9 J/cm^2]}"), "goal.window: 100–1e+09 J/cm² is outside"),
+    (("name: test", "name: test\nschedule: 3 times a fortnight"), "schedule: cannot read '3 times a fortnight'"),
+    (("name: test", "name: test\nlimits: {skin_temperature: 60 degC}"),
+     "limits.skin_temperature: 60 degC is outside the allowed range 35–48 °C"),
+    (("name: test", "name: test\nlimits: {skin_temperature: 60}"),
+     "limits.skin_temperature: 60 °C is outside the allowed range 35–48 °C"),  # a bare number is in °C
+    (("device: pad-890", "device: pad-890\n    distance: -5 cm"),
+     "devices[0].distance: -5 cm is outside the allowed range 0–3000 mm"),
+    (("device: pad-890", "device: pad-890\n    pad_heat: 2 W/cm^2"),
+     "devices[0].pad_heat: 2 W/cm^2 is outside the allowed range 0–0.01 W/mm²"),
+    (("site: heel", "site: heel\n    exposure: 10 h"),
+     "sites[0].exposure: 10 h is outside the allowed range greater than 0 and at most 14400 s"),
+    (("name: test", "name: test\nperson: {skin_type: VII}"), "person.skin_type: 'VII' is not a Fitzpatrick skin type"),
+    (("device: pad-890", "device: panel-630"), "devices[0].distance: 0 mm: 'panel-630' (panel) has point emitters"),
 ])
-def test_invalid_values_name_their_field(change, path):
-    with pytest.raises(FileFormatError, match=path.replace("[", r"\[").replace("]", r"\]")):
-        scenario_from_text(GOOD.replace(*change))
+def test_invalid_values_name_their_field_value_and_range(change, message):
+    """One line: the field path, the value as written with its unit, the allowed range in canonical units."""
+    with pytest.raises(FileFormatError) as info:
+        scenario_from_text(GOOD.replace(*change), "s.yaml")
+    assert message in str(info.value) and "(got" not in str(info.value)
+
+
+def test_a_sauna_temperature_names_its_item():
+    text = ("name: s\ndevices:\n  - device: sauna-infrared-60\n    air_temperature: [60 degC, 200 degC]\n"
+            "schedule: start 10 min, build to 20 min\n")
+    with pytest.raises(FileFormatError) as info:
+        scenario_from_text(text, "s.yaml")
+    assert str(info.value) == ("s.yaml, line 4: devices[0].air_temperature[1]: 200 degC is outside the allowed range "
+                               "10–100 °C")
+
+
+def test_a_key_given_twice_is_an_error_naming_the_line():
+    with pytest.raises(FileFormatError) as info:
+        scenario_from_text(GOOD.replace("name: test", "name: t\nname: u"), "s.yaml")
+    assert info.value.line == 2 and "'name' is given twice (first on line 1)" in str(info.value)
 
 
 def test_a_panel_needs_a_distance():
@@ -79,7 +112,60 @@ def test_json_schema_describes_the_format():
     assert document["title"] == "lightdose scenario"
     assert {"devices", "sites", "goal", "limits", "schedule", "coverage"} <= set(document["properties"])
     result = runner.invoke(app, ["schema"])
-    assert result.exit_code == 0 and json.loads(result.stdout)["title"] == "lightdose scenario"
+    assert result.exit_code == 0 and json.loads(result.stdout) == json.loads(json.dumps(document))
+
+
+def _validator():
+    document = schema()
+    jsonschema.Draft202012Validator.check_schema(document)
+    return jsonschema.Draft202012Validator(document)
+
+
+@pytest.mark.parametrize("example", BUNDLED, ids=lambda e: e.name)
+def test_every_bundled_example_and_its_dump_satisfy_the_exported_schema(example):
+    """jsonschema (the reference validator, not pydantic) accepts each file as written and as lightdose writes it."""
+    validator = _validator()
+    written = yaml.safe_load(example.read_text(encoding="utf-8"))
+    assert [e.message for e in validator.iter_errors(written)] == []
+    dumped = scenario_from_text(example.read_text(encoding="utf-8")).model_dump(mode="json")
+    assert [e.message for e in validator.iter_errors(dumped)] == []
+
+
+def _defaults(node, path=""):
+    """Every (subschema, default) pair of a schema document."""
+    if isinstance(node, dict):
+        if "default" in node:
+            yield path, node
+        for key, value in node.items():
+            yield from _defaults(value, f"{path}/{key}")
+    elif isinstance(node, list):
+        for i, value in enumerate(node):
+            yield from _defaults(value, f"{path}/{i}")
+
+
+def test_every_default_in_the_schema_satisfies_its_own_schema():
+    document = schema()
+    found = list(_defaults(document))
+    assert len(found) > 40  # the walk reaches the nested models
+    for path, node in found:
+        subschema = {k: v for k, v in node.items() if k != "default"} | {"$defs": document["$defs"]}
+        errors = [e.message for e in jsonschema.Draft202012Validator(subschema).iter_errors(node["default"])]
+        assert errors == [], path
+
+
+@pytest.mark.parametrize(("change", "path"), [
+    (("name: test", "name: test\ngoal: {window: ['1', '10']}"), "goal.window"),  # a dose without a unit
+    (("target: {name: tibial-nerve}", "target: 5"), "sites[1].target"),
+    (("device: pad-890", "device: pad-890\n    distance: -50"), "devices[0].distance"),
+    (("site: heel", "site: heel\n    points: 0"), "sites[0].points"),
+    (("site: heel", "site: heel\n    colour: red"), "sites[0]"),  # unknown key
+    (("name: test", "name: test\nlimits: {max_session: 20000}"), "limits.max_session"),
+])
+def test_invalid_scenarios_are_refused_by_the_schema_and_the_loader(change, path):
+    text = GOOD.replace(*change)
+    assert list(_validator().iter_errors(yaml.safe_load(text))), "the schema accepts it"
+    with pytest.raises(FileFormatError, match=path.replace("[", r"\[").replace("]", r"\]")):
+        scenario_from_text(text)
 
 
 def test_validate_cli_exit_codes(tmp_path):

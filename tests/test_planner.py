@@ -203,3 +203,21 @@ def test_sauna_course():
     assert any("cardiovascular" in w for w in course.warnings)
     hot = plan(scenario("sauna-course.yaml", limits=Limits(core_temperature=38.0))).saunas[0]
     assert not hot.achievable and hot.limiting_factor == "too hot" and hot.safe_minutes["60 degC"] < 40
+
+
+def test_a_pad_hot_enough_to_leave_the_thermal_model_is_too_hot_not_an_error():
+    """1 W/cm² of waste heat takes the skin past 100 °C (the bioheat model's range): the plan says "too hot" and
+    caps the exposure where the skin reaches 43 °C."""
+    s = scenario("neuropathy-feet-pad890.yaml", people=5)
+    hot = s.devices[0].model_copy(update={"pad_heat": 0.01})  # 1 W/cm² in W/mm²
+    site = plan(s.model_copy(update={"devices": [hot], "sites": s.sites[:1]})).sites[0]
+    assert not site.achievable and site.limiting_factor == "too hot"
+    assert site.coverage.unsafe == 1.0 and any("bioheat model's range" in w for w in site.warnings)
+    # the plan's run was shortened to stay in range; the same run computed directly crosses 43 °C at the cap
+    stack, run_s = s.sites[0].stack(), float(site.heat.t.values[-1])
+    same = heat_session("pad-890", stack, s.person, time=run_s, pad_heat_flux="1 W/cm^2")
+    assert same.surface_temperature.values.max() < 100.0
+    assert site.exposure_s == pytest.approx(thermal_verdict(same, Limits()).time_s, rel=1e-12)
+    # against a 0.01 s step the 1 s step's linear interpolation may misplace the crossing by up to one step
+    fine = heat_session("pad-890", stack, s.person, time=5.0, dt=0.01, pad_heat_flux="1 W/cm^2")
+    assert abs(site.exposure_s - thermal_verdict(fine, Limits()).time_s) < 1.0

@@ -23,8 +23,7 @@ from numpy.typing import NDArray
 
 from lightdose.anatomy import LayerStack, Person
 from lightdose.anatomy.population import SKIN_TYPES, VirtualPeople
-from lightdose.planning.safety import Limits, skin_mpe_fraction, thermal_verdict
-from lightdose.thermal.session import heat_session
+from lightdose.planning.safety import Limits, heat_within_range, skin_mpe_fraction, thermal_verdict
 from lightdose.transport.dose import SkinBeam, fluence_rate_on_axis
 
 SCREEN_STEP_S = 5.0
@@ -81,8 +80,8 @@ def _thermally_unsafe(people: VirtualPeople, stack: LayerStack, device: Any, dis
     dt = min(SCREEN_STEP_S, exposure_s / 4.0)
 
     def breaks(person: Person) -> bool:
-        session = heat_session(device, stack, person, time=exposure_s, distance=distance_mm, pad_heat_flux=pad_heat,
-                               dt=dt)
+        session = heat_within_range(device, stack, person, exposure_s, distance=distance_mm, pad_heat_flux=pad_heat,
+                                    dt=dt)
         return thermal_verdict(session, limits).time_s <= exposure_s
 
     corners = _extreme_people(people, stack)

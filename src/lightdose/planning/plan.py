@@ -41,6 +41,7 @@ from lightdose.planning.safety import (
     EYE_IR_MIN_NM,
     LARGE_AREA_CM2,
     eye_ir_time_limit,
+    heat_within_range,
     session_burn,
     skin_mpe,
     skin_mpe_fraction,
@@ -49,6 +50,7 @@ from lightdose.planning.safety import (
 )
 from lightdose.planning.sauna_course import SaunaPlan, plan_sauna
 from lightdose.planning.scenario import Placement, Scenario, SiteSpec, as_scenario
+from lightdose.thermal.burn import T_MAX_C
 from lightdose.thermal.session import heat_session
 from lightdose.transport.dose import SkinBeam, depth_dose, skin_beam
 
@@ -307,8 +309,8 @@ def _plan_light_site(scenario: Scenario, spec: SiteSpec, placement: Placement, b
     t_aim, t_low, t_high = (dose * 1000.0 / rate for dose in (aim, window[0], window[1]))
     fixed = spec.exposure
     horizon = fixed if fixed is not None else min(limits.max_session, max(t_high, MIN_HEAT_RUN_S))
-    heat = heat_session(beam, stack, person, time=horizon, distance=placement.distance,
-                        pad_heat_flux=placement.pad_heat)
+    heat = heat_within_range(beam, stack, person, horizon, distance=placement.distance,
+                             pad_heat_flux=placement.pad_heat)
     verdict = thermal_verdict(heat, limits)
     caps = [(limits.max_session, "too deep", f"the longest session ({limits.max_session / 60:g} min) ends")]
     if math.isfinite(verdict.time_s):
@@ -331,6 +333,9 @@ def _plan_light_site(scenario: Scenario, spec: SiteSpec, placement: Placement, b
     power = float(beam.power.sum())
     area_cm2 = power / float(beam.centre_irradiance.sum()) / MM2_PER_CM2
     warnings = list(beam.warnings) + _site_warnings(scenario, placement, beam.contact)
+    if float(heat.t.values[-1]) < horizon:
+        warnings.append(f"the skin would pass {T_MAX_C:g} °C, the end of the bioheat model's range, within "
+                        f"{horizon / 60:.3g} min: its run stops at {float(heat.t.values[-1]) / 60:.3g} min")
     if rate > scenario.goal.max_target_irradiance * MW_CM2_PER_W_MM2:
         warnings.append(f"target irradiance {rate:.3g} mW/cm² is above the "
                         f"{scenario.goal.max_target_irradiance * MW_CM2_PER_W_MM2:g} mW/cm² of the heuristic "

@@ -22,7 +22,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Annotated
+from typing import Annotated, Any
 
 import numpy as np
 import xarray as xr
@@ -32,6 +32,7 @@ from pydantic import Field
 from lightdose.errors import OutOfRangeError
 from lightdose.model_base import FrozenModel
 from lightdose.thermal.burn import arrhenius_omega, cem43
+from lightdose.thermal.session import heat_session
 from lightdose.units import Bounded
 
 W_MM2_PER_W_CM2 = 0.01
@@ -178,6 +179,29 @@ def thermal_verdict(session: xr.Dataset, limits: Limits) -> ThermalVerdict:
     if not candidates:
         return ThermalVerdict(math.inf, None)
     return ThermalVerdict(*min(candidates))
+
+
+SHORTEST_HEAT_RUN_S = 1.0
+"""Shortest bioheat run [s] that :func:`heat_within_range` tries before giving up."""
+
+
+def heat_within_range(source: Any, stack: Any, person: Any, time_s: float, **options: Any) -> xr.Dataset:
+    """:func:`~lightdose.thermal.session.heat_session` for `time_s` [s], shortened by halves while the skin (surface
+    or basal epidermis) would pass the thermal model's range (above :data:`~lightdose.thermal.burn.T_MAX_C`, 100 °C).
+
+    Such a session is "too hot" for certain, and the shortened run still shows when it breaks a limit: under a
+    constant heat input the rise T(t) − T(0) is concave in time (the tissue's losses grow with its temperature), so a
+    rise past 100 °C by t is past half of it by t/2, i.e. above (100 + T(0))/2 ≥ 65 °C from a skin at ≥ 30 °C —
+    beyond every allowed skin-temperature limit (≤ 48 °C) and far beyond the burn-dose limits. The returned run ends
+    at ``t[-1]``, before `time_s` when it was shortened.
+    """
+    while True:
+        try:
+            return heat_session(source, stack, person, time=time_s, **options)
+        except OutOfRangeError as exc:
+            if exc.field != "T_c" or time_s / 2.0 < SHORTEST_HEAT_RUN_S:
+                raise
+            time_s /= 2.0
 
 
 def session_burn(session: xr.Dataset, until_s: float) -> dict[str, float]:

@@ -518,12 +518,13 @@ def plan(
 ) -> None:
     """A treatment plan: exposure per site, dose at the target, heating, limits, schedule and population coverage."""
     from lightdose.planning import plan as make_plan
+    from lightdose.planning.report import writable, write_report
 
+    if output:
+        writable(output, "--output")  # before the minutes of planning
     result = make_plan(scenario)
     if output:
-        from lightdose.planning.report import write_report
-
-        write_report(result, output)
+        write_report(result, output, "--output")
     if json_output:
         sys.stdout.write(result.to_json() + "\n")
         return
@@ -544,13 +545,15 @@ def validate(scenario: str = typer.Argument(..., help="Scenario file (.yaml or .
 
 
 @app.command()
+@user_errors_exit_cleanly
 def schema(output: str | None = typer.Option(None, "--output", "-o", help="Write the schema to this file.")) -> None:
     """The JSON Schema of scenario files."""
     from lightdose.planning import schema as scenario_schema
+    from lightdose.planning.report import write_output
 
     text = json.dumps(scenario_schema(), indent=2, ensure_ascii=False) + "\n"
     if output:
-        Path(output).write_text(text, encoding="utf-8")
+        write_output(output, text, "--output")
         console.print(f"Schema written to {escape(output)}.")
     else:
         sys.stdout.write(text)
@@ -565,7 +568,8 @@ def demo(
     """Plan the bundled examples, write their HTML and JSON reports and an index, and print the page to open."""
     from lightdose.planning.demo import run_demo
 
-    index = run_demo(Path(out), people=people, progress=lambda name: console.print(f"planning {escape(name)} ..."))
+    index = run_demo(Path(out), people=people, progress=lambda name: console.print(f"planning {escape(name)} ..."),
+                     option="--out")
     console.print(f"Open {escape(str(index.resolve()))}")
 
 

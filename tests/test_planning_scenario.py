@@ -1,14 +1,18 @@
 """Scenario files: YAML syntax errors name the line, invalid values the field path; the JSON Schema exports."""
 
 import json
+import math
 from importlib import resources
 from pathlib import Path
 
 import jsonschema
+import numpy as np
 import pytest
 import yaml
 from typer.testing import CliRunner
 
+from lightdose.anatomy import Person
+from lightdose.anatomy.population import SKIN_TYPES, sample_people
 from lightdose.cli import app
 from lightdose.errors import FileFormatError
 from lightdose.planning import load_scenario, scenario_from_text, schema
@@ -184,3 +188,23 @@ def test_scenario_round_trips_through_json():
     again = scenario_from_text(json.dumps(s.model_dump(mode="json")))
     assert again == s and again.digest() == s.digest()
     assert yaml.safe_load(yaml.safe_dump(s.model_dump(mode="json"))) == s.model_dump(mode="json")
+
+
+def test_without_a_person_the_plan_is_for_the_populations_median_person():
+    s = scenario_from_text(GOOD)
+    assert s.person == Person(skin_type="III", bmi=25.0, dermal_blood=math.sqrt(0.002 * 0.02))
+    assert s.person_is_median and not scenario_from_text(GOOD + "person: {skin_type: III}\n").person_is_median
+    # the median of each variable of a large sample is the median person's, within 4 standard errors of a median
+    n = 4000
+    people = sample_people(s.coverage.model_for(s.person), n, seed=7)
+    blood_se = math.log(10.0) / (2 * math.sqrt(n))  # log-uniform over a decade: density 1/ln 10 in log space
+    assert abs(math.log(np.median(people.dermal_blood) / s.person.dermal_blood)) < 4 * blood_se
+    bmi_se = 0.17 * math.sqrt(math.pi / 2) / math.sqrt(n)  # median of a normal (log BMI, log-SD 0.17)
+    assert abs(math.log(np.median(people.bmi) / s.person.bmi)) < 4 * bmi_se
+    order = {t: i for i, t in enumerate(SKIN_TYPES)}
+    ranks = np.array([order[t] for t in people.skin_type])
+    share_se = math.sqrt(0.25 / n)
+    assert np.mean(ranks < order["III"]) < 0.5 < np.mean(ranks <= order["III"]) + 4 * share_se  # the lower median
+    # a population of darker, neuropathic people has its own median person
+    dark = scenario_from_text(GOOD + "coverage: {population: {skin_types: {V: 1, VI: 1}, neuropathy_fraction: 1}}\n")
+    assert dark.person == Person(skin_type="V", bmi=25.0, neuropathy=True, dermal_blood=math.sqrt(0.002 * 0.0063))

@@ -482,16 +482,18 @@ def _plan_table(result: Any) -> None:
     data = result.to_dict()
     if data["sites"]:
         table = Table(title=f"{data['name']}: plan per site (dose at the target, for the plan's person)")
-        for column in ("site", "target", "device", "exposure [min]", "target dose [J/cm²]",
+        for column in ("site", "target", "device", "exposure [min]", "target dose [J/cm²]", "population median",
                        "target irradiance [mW/cm²]", "peak skin [°C]", "achievable", "limiting factor", "in window"):
             table.add_column(escape(column), overflow="fold")
         for s in data["sites"]:
             table.add_row(escape(s["label"]), s["target"], s["device"], num(s["exposure_min"]),
-                          num(s["target_fluence_j_cm2"]), num(s["target_irradiance_mw_cm2"]),
+                          num(s["target_fluence_j_cm2"]), num(s["population_median_j_cm2"]),
+                          num(s["target_irradiance_mw_cm2"]),
                           num(s["peak_skin_temp_c"], 4), "yes" if s["achievable"] else "[red]no[/]",
                           escape(s["limiting_factor"] or "–"),
                           "–" if s["coverage_in_window"] is None else f"{100 * s['coverage_in_window']:.0f} %")
         console.print(table)
+        console.print(f"The plan's person is {escape(data['person']['made_for'])}.")
         for s in data["sites"]:
             console.print(f"{escape(s['label'])}: {escape(s['reason'])}")
     for c in data["saunas"]:

@@ -19,6 +19,9 @@ Distributions and their sources (the shapes are lightdose's assumptions where no
   15–20 mm, forefoot 5.7–7.8 mm).
 - Position of the target in its depth range: uniform between its shallow and deep edge (lightdose assumption:
   the ranges of SCIENCE.md §8 are read as person-to-person variation), or always the middle.
+
+:meth:`PopulationModel.median_person` is the population's median person, the planner's person when a scenario gives
+none.
 """
 
 from __future__ import annotations
@@ -69,6 +72,20 @@ class PopulationModel(FrozenModel):
         if any(w < 0 for w in weights.values()) or sum(weights.values()) <= 0:
             raise ValueError("skin type weights must be ≥ 0 with a positive sum")
         return weights
+
+    def median_person(self) -> Person:
+        """The population's median person, variable by variable: the median skin type (the lower median of the
+        weighted types: III for six equal weights, where the middle falls between III and IV), the median BMI,
+        neuropathy if at least half have it, the median dermal blood (the geometric middle of its log-uniform range)
+        and the preset plantar pad (the middle of its symmetric range); the target's median position is its
+        mid-depth, where the plan aims."""
+        weights = np.array([self.skin_types.get(t, 0.0) for t in SKIN_TYPES])
+        cumulative = np.cumsum(weights) / weights.sum()
+        skin = SKIN_TYPES[int(np.searchsorted(cumulative, 0.5 - 1e-12))]
+        neuropathy = self.neuropathy_fraction >= 0.5
+        low, high = self.neuropathy_dermal_blood if neuropathy else self.dermal_blood
+        return Person(skin_type=skin, bmi=self.bmi_median, neuropathy=neuropathy,
+                      dermal_blood=float(np.sqrt(low * high)), plantar_pad_scale=1.0)
 
     @model_validator(mode="after")
     def _ranges(self) -> PopulationModel:

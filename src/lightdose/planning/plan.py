@@ -122,6 +122,8 @@ class SitePlan:
             "aim_j_cm2": self.aim_j_cm2,
             "time_for_lower_edge_min": None if self.time_for_lower_edge_s is None else self.time_for_lower_edge_s / 60,
             "target_fluence_j_cm2": self.target_fluence_j_cm2,
+            "population_median_j_cm2": None if self.coverage is None or self.coverage.percentiles_j_cm2 is None
+            else self.coverage.percentiles_j_cm2["p50"],
             "target_irradiance_mw_cm2": self.target_irradiance_mw_cm2,
             "surface_fluence_j_cm2": self.surface_fluence_j_cm2,
             "surface_irradiance_mw_cm2": self.surface_irradiance_mw_cm2,
@@ -173,6 +175,7 @@ class Plan:
             "lightdose_version": __version__,
             "scenario_hash": self.scenario.digest(),
             "seed": self.scenario.seed,
+            "person": {"made_for": person_text(self.scenario), **self.scenario.person.model_dump(mode="json")},
             "sites": [s.to_dict() for s in self.sites],
             "saunas": [s.to_dict() for s in self.saunas],
             "session_minutes": self.session_minutes,
@@ -188,6 +191,20 @@ class Plan:
     def to_json(self) -> str:
         """The plan as JSON text."""
         return json.dumps(self.to_dict(), indent=2, ensure_ascii=False)
+
+
+def person_text(scenario: Scenario) -> str:
+    """Who the plan is made for, in words: the scenario's person or the population's median person."""
+    person = scenario.person
+    fat = (f"{person.fat_thickness:g} mm of fat" if person.fat_thickness is not None
+           else f"BMI {person.bmi:.3g} kg/m²" if person.bmi is not None else "the sites' preset fat")
+    blood = ("the preset dermal blood" if person.dermal_blood is None
+             else f"dermal blood {100 * person.dermal_blood:.2g} %")
+    parts = [f"skin type {person.skin_type}", fat, blood, "neuropathy" if person.neuropathy else "no neuropathy"]
+    if person.plantar_pad_scale != 1.0:
+        parts.append(f"plantar pads × {person.plantar_pad_scale:g}")
+    who = "the population's median person" if scenario.person_is_median else "the scenario's person"
+    return f"{who}: {', '.join(parts)}"
 
 
 def _rounded(value: Any) -> Any:

@@ -257,7 +257,10 @@ class Scenario(FrozenModel):
     description: str = ""
     condition: Condition = Field(default="other", description="what is treated: selects the trial evidence shown")
     seed: int = Field(default=1, ge=0, description="seed of the virtual population")
-    person: Person = Field(default_factory=Person, description="the person the plan is made for")
+    coverage: CoverageSpec = Field(default_factory=CoverageSpec)
+    person: Person = Field(default_factory=lambda data: data["coverage"].model_for(Person()).median_person()
+                           if "coverage" in data else Person(), description=(
+        "the person the plan is made for (default: the population's median person)"))
     body: SaunaPerson = Field(default_factory=SaunaPerson, description="whole-body data for sauna plans")
     health: list[HealthCondition] = Field(default_factory=list, description="conditions that change the warnings")
     devices: list[Placement] = Field(min_length=1)
@@ -266,7 +269,6 @@ class Scenario(FrozenModel):
     limits: Limits = Field(default_factory=Limits)
     schedule: Annotated[Schedule, BeforeValidator(_schedule, json_schema_input_type=str | dict)] = Field(
         default_factory=lambda: Schedule.parse("3 times a week for 4 weeks"))
-    coverage: CoverageSpec = Field(default_factory=CoverageSpec)
 
     @model_validator(mode="after")
     def _references(self) -> Scenario:
@@ -301,6 +303,11 @@ class Scenario(FrozenModel):
     def saunas(self) -> list[Placement]:
         """The sauna cabin placements."""
         return [p for p in self.devices if isinstance(p.model(), InfraredSauna)]
+
+    @property
+    def person_is_median(self) -> bool:
+        """Whether the plan's person is the population's median person (the default when the scenario gives none)."""
+        return self.person == self.coverage.model_for(self.person).median_person()
 
     def digest(self) -> str:
         """A short hash of the validated scenario (same scenario → same hash)."""

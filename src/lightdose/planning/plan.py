@@ -5,7 +5,9 @@ time for a dose is direct: t = D/φ_target. The plan aims at the geometric middl
 (3.2 J/cm² for 1–10 J/cm²: a factor √10 of margin to both edges, as the biphasic response is judged on a log
 scale), or at 1.5 × the lower edge (``goal.aim: lower-edge``). The limits then cap the time:
 
-- the scenario's longest session (default 40 min): the time needed beyond it is *too deep*;
+- the scenario's longest session (default 40 min): the time needed beyond it is *too deep* — or *too far* when
+  the device sits farther from the skin than its nominal distance (:func:`nominal_distance`) and would deliver the
+  aimed dose within the session there;
 - the first time the skin reaches its temperature limit or the burn dose its limit, from a bioheat run of the
   person: *too hot*;
 - the skin MPE of the surface irradiance, bands summed with their weights: *above the skin MPE*.
@@ -34,6 +36,7 @@ from lightdose import __version__
 from lightdose.anatomy import LayerStack
 from lightdose.anatomy.population import VirtualPeople, sample_people
 from lightdose.devices import MW_CM2_PER_W_MM2, HeatingPad, InfraredSauna, LightDevice
+from lightdose.devices.irradiance import has_point_emitters
 from lightdose.physiology.session import perfusion_session
 from lightdose.planning.coverage import Coverage, heat_coverage, light_coverage
 from lightdose.planning.evidence import EvidenceLabel, evidence_labels
@@ -295,6 +298,34 @@ def _choose_time(t_aim: float, t_low: float, caps: list[tuple[float, str, str]])
                                   f"{cap_s / 60:.3g} min: not achievable")
 
 
+def nominal_distance(light: LightDevice) -> float | None:
+    """The distance a device is meant to be used at [mm]: its preset's reference distance, else 0 when it can touch
+    the skin (no point emitters), else None."""
+    if light.reference is not None:
+        return light.reference.distance
+    return None if has_point_emitters(light) else 0.0
+
+
+def _too_far(light: LightDevice, beam: SkinBeam, stack: LayerStack, person: Any, aim: float, t_aim: float,
+             max_session: float) -> str | None:
+    """When the session length caps a device used farther away than its :func:`nominal_distance`, and at that
+    distance the aimed dose would fit in the session, the distance is the cause: the reason, naming the irradiance
+    at the skin and what would help. Else None (the target is too deep for this device)."""
+    nominal = nominal_distance(light)
+    if nominal is None or beam.distance_mm <= nominal:
+        return None
+    near = skin_beam(light, nominal)
+    rate = float(depth_dose(near, stack, person, distance=nominal, exposure=1.0).target_fluence_rate_total[0])
+    t_near = aim * 1000.0 / rate
+    if t_near > max_session:
+        return None
+    here, there = (float(b.centre_irradiance.sum()) * MW_CM2_PER_W_MM2 for b in (beam, near))
+    return (f"at {beam.distance_mm / 10:.3g} cm the skin receives only {here:.3g} mW/cm² "
+                       f"({there:.3g} mW/cm² at {nominal / 10:.3g} cm, the device's nominal distance): the aimed "
+                       f"{aim:.3g} J/cm² needs {t_aim / 60:.3g} min, longer than the {max_session / 60:g}-min session; "
+                       f"bring the device to {nominal / 10:.3g} cm, where it needs {t_near / 60:.3g} min")
+
+
 def _fixed_verdict(exposure_s: float, dose: float, window: tuple[float, float],
                    caps: list[tuple[float, str, str]]) -> tuple[bool, str | None, str]:
     for cap_s, factor, why in sorted(caps):
@@ -337,6 +368,15 @@ def _plan_light_site(scenario: Scenario, spec: SiteSpec, placement: Placement, b
         caps.append((mpe_s, "above the skin MPE", "the skin irradiance exceeds the skin MPE (ICNIRP 2013)"))
     if fixed is None:
         exposure, achievable, factor, reason = _choose_time(t_aim, t_low, caps)
+        if factor == "too deep":
+            surface = float(beam.centre_irradiance.sum()) * MW_CM2_PER_W_MM2
+            far = _too_far(light, beam, stack, person, aim, t_aim, limits.max_session)
+            if far is not None:
+                factor, reason = "too far", far + ("; the exposure is capped at the session's end, still inside the "
+                                                   "window" if achievable else "; not achievable at this distance")
+            else:
+                reason += (f" ({surface:.3g} mW/cm² at the skin reach the target as {rate:.3g} mW/cm²: a stronger "
+                           "source or a shallower target is needed for the aimed dose)")
     else:
         exposure = fixed
         achievable, factor, reason = _fixed_verdict(fixed, rate * fixed / 1000.0, window, caps)

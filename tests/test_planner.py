@@ -8,12 +8,14 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import lightdose
 from lightdose.anatomy import Person
 from lightdose.anatomy.population import PopulationModel, sample_people
 from lightdose.planning import load_scenario, plan
-from lightdose.planning.coverage import light_coverage
+from lightdose.planning.coverage import _monotone_split, heat_coverage, light_coverage
 from lightdose.planning.safety import Limits, thermal_verdict
 from lightdose.planning.scenario import TargetSpec
 from lightdose.thermal.sauna import SaunaSession, simulate_sauna
@@ -195,17 +197,30 @@ def test_coverage_fractions_sum_to_one_and_match_a_direct_computation():
 
 
 def test_coverage_counts_people_who_break_a_thermal_limit():
-    # A skin limit just below what the heating pad reaches: the screen fails, so every person is run.
-    people = sample_people(PopulationModel(neuropathy_fraction=0.5), 10, seed=5)
-    from lightdose.planning.coverage import heat_coverage
-
+    """A skin limit just below what the heating pad reaches: the screen at the extremes fails, and the people between
+    them are split by monotonicity with fewer runs than people — and exactly as running every person finds."""
+    people = sample_people(PopulationModel(neuropathy_fraction=0.5), 30, seed=5)
     limits = Limits(skin_temperature=40.2)
     stack = load_scenario(EXAMPLES / "heating-pad-comparison.yaml").sites[0].stack()
     cov = heat_coverage(people, stack, lightdose.devices.get("heating-pad-42"), 1200.0, limits)
     direct = [thermal_verdict(heat_session("heating-pad-42", stack, people.person(i), time=1200.0, dt=5.0),
                               limits).time_s <= 1200.0 for i in range(len(people))]
-    assert cov.thermal_check == "bioheat run for every person"
     assert cov.unsafe_people.tolist() == direct and 0 < sum(direct) < len(direct)
+    runs = int(cov.thermal_check.split()[0])
+    assert runs < len(people) and cov.thermal_check.endswith("follow by monotonicity")
+
+
+@given(st.integers(0, 2**32 - 1), st.integers(1, 3))
+@settings(max_examples=60, deadline=None)
+def test_the_monotone_split_agrees_with_asking_everyone(seed, dims):
+    """Any monotone rule (here: a weighted sum of inputs above a threshold, weights ≥ 0) is recovered exactly."""
+    rng = np.random.default_rng(seed)
+    x = np.round(rng.random((200, dims)), 2)  # ties included
+    weights, threshold = rng.random(dims), rng.random() * dims / 2
+    truth = x @ weights > threshold
+    asked = []
+    flags, runs = _monotone_split(x, [], lambda k: asked.append(k) or bool(truth[k]))
+    assert flags.tolist() == truth.tolist() and runs == len(asked) == len(set(asked)) <= len(x)
 
 
 def test_reproducible_same_seed_same_json():

@@ -127,10 +127,7 @@ class SiteSpec(FrozenModel):
     @field_validator("site")
     @classmethod
     def _known_site(cls, value: str) -> str:
-        try:
-            site_library.get(value)
-        except InputError as exc:
-            raise ValueError(exc.reason) from None
+        site_library.get(value)  # an unknown name is an InputError listing the sites
         return value
 
     @field_validator("target")
@@ -185,10 +182,7 @@ class Placement(FrozenModel):
     @classmethod
     def _known_device(cls, value: str | None) -> str | None:
         if value is not None:
-            try:
-                devices.get(value)
-            except InputError as exc:
-                raise ValueError(exc.reason) from None
+            devices.get(value)  # an unknown name is an InputError listing the devices
         return value
 
     @model_validator(mode="after")

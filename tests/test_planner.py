@@ -8,13 +8,17 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import lightdose
 from lightdose.anatomy import Person
 from lightdose.anatomy.population import PopulationModel, sample_people
 from lightdose.planning import load_scenario, plan
-from lightdose.planning.coverage import light_coverage
+from lightdose.planning.coverage import _monotone_split, heat_coverage, light_coverage
 from lightdose.planning.safety import Limits, thermal_verdict
+from lightdose.planning.scenario import TargetSpec
+from lightdose.thermal.sauna import SaunaSession, simulate_sauna
 from lightdose.thermal.session import heat_session
 from lightdose.transport.dose import depth_dose, skin_beam
 
@@ -63,32 +67,41 @@ def test_panel_exposure_scales_with_the_target_irradiance_when_moved(knee):
     near_rate = float(depth_dose("panel-660-850", "knee", distance="15 cm", exposure=1.0).target_fluence_rate_total[0])
     far_rate = float(depth_dose("panel-660-850", "knee", distance="30 cm", exposure=1.0).target_fluence_rate_total[0])
     assert far.sites[0].exposure_s / knee.sites[0].exposure_s == pytest.approx(near_rate / far_rate, rel=1e-9)
-    assert far.sites[0].exposure_s > 1.5 * knee.sites[0].exposure_s
 
 
 def test_neuropathy_example_honest_result(neuropathy):
-    dorsum, tibial = site_of(neuropathy, "foot-dorsum"), site_of(neuropathy, "ankle-medial")
-    forefoot, heel = site_of(neuropathy, "forefoot-plantar"), site_of(neuropathy, "heel")
-    # shallow nerves need about a minute; the tibial nerve (10 mm) minutes; the heel's plantar nerves (15–30 mm,
-    # under the heel pad) need the whole 40-min session: under the 30 × 75 mm pad the fluence rate at 22.5 mm is
-    # 0.0410 × 32 mW/cm² (superposition of discs over the rectangle, tests/validation/test_beam_shape.py), so the
-    # aimed 3.16 J/cm² takes 40.2 min; the exposure is capped at the session, still inside the window
-    assert dorsum.exposure_s < 120 and forefoot.exposure_s < 120
-    assert 120 < tibial.exposure_s < 600
-    assert heel.exposure_s > 10 * tibial.exposure_s
-    assert heel.exposure_s == pytest.approx(40 * 60) and heel.limiting_factor == "too deep" and heel.achievable
-    assert "needs 40.2 min" in heel.reason
+    person = neuropathy.scenario.person
+    aim = math.sqrt(10.0)  # J/cm², the geometric middle of 1–10 J/cm²
+    for site_spec in neuropathy.scenario.sites:
+        site = site_of(neuropathy, site_spec.site)
+        rate = float(depth_dose("pad-890", site_spec.stack(), person, exposure=1.0).target_fluence_rate_total[0])
+        # exposure = aim / fluence rate at the target, capped at the 40-min session (identical physics: 1e-9)
+        assert site.exposure_s == pytest.approx(min(aim * 1000.0 / rate, 2400.0), rel=1e-9)
+        assert site.target_fluence_j_cm2 == pytest.approx(rate * site.exposure_s / 1000.0, rel=1e-9)
+    heel = site_of(neuropathy, "heel")
+    # under the 30 × 75 mm pad the heel's plantar nerves (15–30 mm) need longer than the session for the aim, and
+    # get the capped 40 min, still inside the window: achievable, session length named
+    heel_rate = heel.target_irradiance_mw_cm2
+    assert aim * 1000.0 / heel_rate > 2400.0 > 1000.0 / heel_rate
+    assert heel.achievable and heel.limiting_factor == "too deep"
     assert heel.window_j_cm2[0] < heel.target_fluence_j_cm2 < heel.aim_j_cm2
-    assert heel.target_irradiance_mw_cm2 < tibial.target_irradiance_mw_cm2 / 10
-    # and the plantar nerves are the target whose dose spreads most across people: the most out of the window
+    # the plantar nerves are the target whose dose spreads most across people: the most out of the window
     outside = {s.site: 1.0 - s.coverage_in_window for s in neuropathy.sites}
-    assert max(outside, key=outside.get) == "heel"
-    assert heel.coverage.percentiles_j_cm2["p95"] / heel.coverage.percentiles_j_cm2["p5"] > 10
+    spread = {s.site: np.percentile(s.coverage.doses_j_cm2, 95) / np.percentile(s.coverage.doses_j_cm2, 5)
+              for s in neuropathy.sites}
+    assert max(outside, key=outside.get) == max(spread, key=spread.get) == "heel"
     # the evidence label states the negative sham-controlled trials
     assert any("Clifft et al. 2005" in c for e in neuropathy.evidence for c in e.citations)
     assert all(s.peak_skin_temp_c < 43.0 for s in neuropathy.sites)
     # one pad moved over eight exposures exceeds the 40-min session: the plan says so
     assert neuropathy.session_minutes > 40 and any("from site to site" in w for w in neuropathy.warnings)
+
+
+def test_the_plan_says_whom_it_is_for_and_gives_the_population_median(neuropathy):
+    data = neuropathy.to_dict()
+    assert data["person"]["made_for"].startswith("the scenario's person: skin type III")
+    for site, entry in zip(neuropathy.sites, data["sites"], strict=True):
+        assert entry["population_median_j_cm2"] == pytest.approx(np.median(site.coverage.doses_j_cm2), rel=1e-5)
 
 
 def test_too_deep_is_not_achievable_and_does_not_crash():
@@ -102,26 +115,50 @@ def test_too_deep_is_not_achievable_and_does_not_crash():
     assert json.loads(result.to_json())["sites"][0]["achievable"] is False
 
 
-def test_too_hot_caps_the_exposure_at_the_skin_limit():
-    s = scenario("knee-panel.yaml", people=0, limits=Limits(skin_temperature=35.0))
-    site = plan(s).sites[0]
-    assert site.limiting_factor == "too hot"
-    heat = heat_session("panel-660-850", "knee", Person(), time=600.0, distance="15 cm")
-    t = thermal_verdict(heat, Limits(skin_temperature=35.0)).time_s
-    assert site.exposure_s == pytest.approx(t, abs=0.05)  # the plan ran a shorter session: same physics
-    assert site.achievable == (site.exposure_s >= site.time_for_lower_edge_s)
+@pytest.mark.parametrize(("limit_c", "achievable"), [(35.0, False), (35.5, True)])
+def test_too_hot_caps_the_exposure_at_the_skin_limit(limit_c, achievable):
+    """Knee panel, skin limits below what it reaches: the exposure stops where the skin reaches the limit. The knee's
+    window edge needs 20.4 s and the aim 64.5 s (depth_dose); the skin reaches 35 °C after 12.9 s (before the edge:
+    not achievable) and 35.5 °C after 33.3 s (between them: achievable, capped) — each case well clear of the
+    boundary, checked below from independent calls."""
+    limits = Limits(skin_temperature=limit_c)
+    site = plan(scenario("knee-panel.yaml", people=0, limits=limits)).sites[0]
+    assert site.limiting_factor == "too hot" and site.achievable is achievable
+    # the plan's bioheat run, computed directly: the cap is its first crossing of the limit (same run: 1e-9)
+    run = heat_session("panel-660-850", "knee", Person(), time=float(site.heat.t.values[-1]), distance="15 cm")
+    t, skin = run.t.values, run.surface_temperature.values
+    k = int(np.argmax(skin > limit_c))
+    crossing = t[k - 1] + (limit_c - skin[k - 1]) / (skin[k] - skin[k - 1]) * (t[k] - t[k - 1])
+    assert site.exposure_s == pytest.approx(crossing, rel=1e-9)
+    rate = float(depth_dose("panel-660-850", "knee", Person(), distance="15 cm", exposure=1.0)
+                 .target_fluence_rate_total[0])
+    t_low, t_aim = 1000.0 / rate, 1000.0 * math.sqrt(10.0) / rate
+    assert (crossing > 1.3 * t_low and crossing < t_aim / 1.3) if achievable else crossing < t_low / 1.3
 
 
-def test_above_the_skin_mpe():
+@pytest.mark.parametrize(("window", "achievable"), [(("1 J/cm^2", "10 J/cm^2"), True),
+                                                   (("3 J/cm^2", "10 J/cm^2"), False)])
+def test_above_the_skin_mpe(window, achievable):
+    """A 2 W probe on 1 cm² (2 W/cm² at 810 nm, six times the long-exposure MPE): ICNIRP 2013 allows H = 1.1·C_A·t^0.25
+    J/cm² below 10 s, so E·t = 1.1·C_A·t^0.25 → t* = (1.1·C_A/E)^(4/3) = (1.1·1.6596/2)^(4/3) = 0.885 s."""
     s = scenario("carpal-tunnel-probe810.yaml", people=0)
-    strong = s.devices[0].model_dump()
     probe = lightdose.devices.get("probe-810").model_dump()
-    probe["grids"][0]["emitter"]["power"] = 2.0  # 2 W on 1 cm²: 2000 mW/cm², six times the 810 nm skin MPE
-    strong.update({"device": None, "definition": probe})
-    result = plan(s.model_copy(update={"devices": [type(s.devices[0]).model_validate(strong)]}))
-    site = result.sites[0]
-    assert site.limiting_factor == "above the skin MPE"
-    assert site.exposure_s < 10.0  # only sub-10-s exposures are within the MPE at that irradiance
+    probe["grids"][0]["emitter"]["power"] = 2.0
+    strong = type(s.devices[0]).model_validate({**s.devices[0].model_dump(), "device": None, "definition": probe})
+    goal = s.goal.model_validate({"window": list(window)})
+    site = plan(s.model_copy(update={"devices": [strong], "goal": goal})).sites[0]
+    assert site.limiting_factor == "above the skin MPE" and site.achievable is achievable
+    c_a = 10 ** (0.002 * (810 - 700))
+    beam = skin_beam(type(s.devices[0].model()).model_validate(probe), s.devices[0].distance)
+    peak_w_cm2 = float(beam.peak_irradiance.sum()) * 100.0  # W/mm² → W/cm²
+    assert site.exposure_s == pytest.approx((1.1 * c_a / peak_w_cm2) ** (4 / 3), rel=1e-9)
+    # by hand with the nominal 2 W/cm²: the irradiance grid integrates the sharp-edged spot to 1 %, so t* to 4/3 %
+    assert site.exposure_s == pytest.approx((1.1 * c_a / 2.0) ** (4 / 3), rel=0.04 / 3)
+    # the window's lower edge (1 or 3 J/cm²) needs 0.66 or 1.98 s at the target (depth_dose): before or after t*
+    rate = float(depth_dose(beam, s.sites[0].stack(), s.person, distance=s.devices[0].distance, exposure=1.0)
+                 .target_fluence_rate_total[0])
+    t_low = float(window[0].split()[0]) * 1000.0 / rate
+    assert (t_low < site.exposure_s / 1.3) if achievable else (t_low > 1.3 * site.exposure_s)
 
 
 def test_heat_only_plan_has_no_light_dose_but_skin_temperature_and_perfusion():
@@ -144,25 +181,46 @@ def test_coverage_fractions_sum_to_one_and_match_a_direct_computation():
     exposure = 180.0
     cov = light_coverage(people, stack, beam, exposure, (1.0, 10.0), Limits())
     assert cov.below + cov.in_window + cov.above + cov.unsafe == pytest.approx(1.0)
-    direct = np.array([float(depth_dose("pad-890", stack, people.person(i), exposure=exposure)
-                             .target_fluence_total[0]) for i in range(len(people))])
-    np.testing.assert_allclose(cov.doses_j_cm2, direct, rtol=2e-3)
+    direct = []
+    for i in range(len(people)):
+        ds = depth_dose("pad-890", stack, people.person(i), exposure=exposure)
+        direct.append(float(ds.target_fluence_total[0]))
+        # depth_dose reads the target off its 0.1 mm depth grid by log-linear interpolation, whose error in ln φ is at
+        # most h²/8·|(ln φ)''| (h the spacing): the bound from the profile's second differences around the target
+        ln_phi, z = np.log(ds.fluence_rate_total.values), ds.z.values
+        k = int(np.searchsorted(z, float(ds.target_depth_mid[0])))
+        bound = np.abs(np.diff(ln_phi[k - 2:k + 2], 2)).max() / 8.0
+        assert abs(math.log(cov.doses_j_cm2[i] / direct[-1])) <= bound + 1e-12
+    direct = np.array(direct)
     assert cov.in_window == pytest.approx(np.mean((direct >= 1.0) & (direct <= 10.0)))
     assert cov.below == pytest.approx(np.mean(direct < 1.0))
 
 
 def test_coverage_counts_people_who_break_a_thermal_limit():
-    # A skin limit just below what the heating pad reaches: the screen fails, so every person is run.
-    people = sample_people(PopulationModel(neuropathy_fraction=0.5), 10, seed=5)
-    from lightdose.planning.coverage import heat_coverage
-
+    """A skin limit just below what the heating pad reaches: the screen at the extremes fails, and the people between
+    them are split by monotonicity with fewer runs than people — and exactly as running every person finds."""
+    people = sample_people(PopulationModel(neuropathy_fraction=0.5), 30, seed=5)
     limits = Limits(skin_temperature=40.2)
     stack = load_scenario(EXAMPLES / "heating-pad-comparison.yaml").sites[0].stack()
     cov = heat_coverage(people, stack, lightdose.devices.get("heating-pad-42"), 1200.0, limits)
     direct = [thermal_verdict(heat_session("heating-pad-42", stack, people.person(i), time=1200.0, dt=5.0),
                               limits).time_s <= 1200.0 for i in range(len(people))]
-    assert cov.thermal_check == "bioheat run for every person"
     assert cov.unsafe_people.tolist() == direct and 0 < sum(direct) < len(direct)
+    runs = int(cov.thermal_check.split()[0])
+    assert runs < len(people) and cov.thermal_check.endswith("follow by monotonicity")
+
+
+@given(st.integers(0, 2**32 - 1), st.integers(1, 3))
+@settings(max_examples=60, deadline=None)
+def test_the_monotone_split_agrees_with_asking_everyone(seed, dims):
+    """Any monotone rule (here: a weighted sum of inputs above a threshold, weights ≥ 0) is recovered exactly."""
+    rng = np.random.default_rng(seed)
+    x = np.round(rng.random((200, dims)), 2)  # ties included
+    weights, threshold = rng.random(dims), rng.random() * dims / 2
+    truth = x @ weights > threshold
+    asked = []
+    flags, runs = _monotone_split(x, [], lambda k: asked.append(k) or bool(truth[k]))
+    assert flags.tolist() == truth.tolist() and runs == len(asked) == len(set(asked)) <= len(x)
 
 
 def test_reproducible_same_seed_same_json():
@@ -187,19 +245,68 @@ def test_panel_facing_the_head_gets_the_eye_warning(knee):
     placement = knee.scenario.devices[0].model_copy(update={"faces_head": True})
     site = plan(scenario("knee-panel.yaml", people=0, devices=[placement])).sites[0]
     eye = [w for w in site.warnings if "faces the head" in w]
-    assert eye and "25.8 mW/cm²" in eye[0]
-    # 25.8 mW/cm² of 850 nm reaches the eye limit after (1.8/0.0258)^(4/3) = 287 s; the 64 s exposure stays within
-    assert "stays within" in eye[0]
+    beam = skin_beam("panel-660-850", "15 cm")
+    nir_mw_cm2 = float(beam.peak_irradiance[beam.wavelength_nm >= 780.0].sum()) * 1e5  # the 850 nm band
+    limit_s = (1.8 / (nir_mw_cm2 / 1000.0)) ** (4 / 3)  # ICNIRP 2013 / IEC 62471: 1.8·t^−0.75 W/cm²
+    assert site.exposure_s < limit_s  # ~64 s against ~287 s: the warning says it stays within the limit
+    assert len(eye) == 1 and f"{nir_mw_cm2:.3g} mW/cm²" in eye[0] and "stays within" in eye[0]
 
 
 def test_sauna_course():
     result = plan(scenario("sauna-course.yaml"))
-    course = result.saunas[0]
+    course, s = result.saunas[0], result.scenario
     rows = {(r["air_temperature_c"], r["minutes"]): r for r in course.sessions}
-    # Waon conditions, 60 °C for 15 min: JOS-3 gives a core rise near Kihara 2004's 1.0–1.2 °C
-    assert 0.6 < rows[(60.0, 15.0)]["core_rise_c"] < 1.4
+    # a 15-min session is read off the 40-min run; an independent 15-min JOS-3 run of the same body agrees (the
+    # first 15 minutes of the same solver's run: 1e-9 °C)
+    cabin = s.devices[0].model()
+    alone = simulate_sauna(SaunaSession(air_temperature=60.0, relative_humidity=cabin.relative_humidity,
+                                        duration="15 min", person=s.body))
+    assert rows[(60.0, 15.0)]["core_rise_c"] == pytest.approx(alone.attrs["peak_core_rise_c"], abs=1e-9)
+    # and is plausible against Waon therapy, 60 °C for 15 min: +1.0–1.2 °C (Kihara et al. 2004), widened by 0.5 °C
+    # each way for the reasons of tests/validation/test_sauna_plausibility.py (JOS-3 is one standard person,
+    # unvalidated above ~50 °C air; the emitters' radiant load is unknown)
+    assert 1.0 - 0.5 <= rows[(60.0, 15.0)]["core_rise_c"] <= 1.2 + 0.5
     assert rows[(60.0, 40.0)]["sweat_loss_g"] > rows[(50.0, 40.0)]["sweat_loss_g"] > 0
     assert course.achievable and any("1.5 L" in g for g in course.guidance)
     assert any("cardiovascular" in w for w in course.warnings)
     hot = plan(scenario("sauna-course.yaml", limits=Limits(core_temperature=38.0))).saunas[0]
     assert not hot.achievable and hot.limiting_factor == "too hot" and hot.safe_minutes["60 degC"] < 40
+
+
+def test_a_pad_hot_enough_to_leave_the_thermal_model_is_too_hot_not_an_error():
+    """1 W/cm² of waste heat takes the skin past 100 °C (the bioheat model's range): the plan says "too hot" and
+    caps the exposure where the skin reaches 43 °C."""
+    s = scenario("neuropathy-feet-pad890.yaml", people=5)
+    hot = s.devices[0].model_copy(update={"pad_heat": 0.01})  # 1 W/cm² in W/mm²
+    site = plan(s.model_copy(update={"devices": [hot], "sites": s.sites[:1]})).sites[0]
+    assert not site.achievable and site.limiting_factor == "too hot"
+    assert site.coverage.unsafe == 1.0 and any("bioheat model's range" in w for w in site.warnings)
+    # the plan's run was shortened to stay in range; the same run computed directly crosses 43 °C at the cap
+    stack, run_s = s.sites[0].stack(), float(site.heat.t.values[-1])
+    same = heat_session("pad-890", stack, s.person, time=run_s, pad_heat_flux="1 W/cm^2")
+    assert same.surface_temperature.values.max() < 100.0
+    assert site.exposure_s == pytest.approx(thermal_verdict(same, Limits()).time_s, rel=1e-12)
+    # against a 0.01 s step the 1 s step's linear interpolation may misplace the crossing by up to one step
+    fine = heat_session("pad-890", stack, s.person, time=5.0, dt=0.01, pad_heat_flux="1 W/cm^2")
+    assert abs(site.exposure_s - thermal_verdict(fine, Limits()).time_s) < 1.0
+
+
+@pytest.mark.parametrize(("site", "target", "factor"), [("knee", None, "too far"),
+                                                         ("knee", {"name": "deep", "depth": (60.0, 70.0)}, "too deep")])
+def test_a_panel_too_far_away_is_too_far_unless_the_target_is_too_deep_anyway(site, target, factor):
+    """At 2 m the panel's skin irradiance is ~60 times lower than at its nominal 15 cm: the session length caps the
+    exposure because of the distance (at 15 cm the aim needs about a minute) — unless the target is so deep that even
+    at 15 cm the aim needs longer than the session."""
+    s = scenario("knee-panel.yaml", people=0)
+    far = s.devices[0].model_copy(update={"distance": 2000.0})
+    sites = s.sites if target is None else [s.sites[0].model_copy(update={"target": TargetSpec(**target)})]
+    result = plan(s.model_copy(update={"devices": [far], "sites": sites})).sites[0]
+    assert result.exposure_s == 2400.0 and result.limiting_factor == factor
+    stack, aim = sites[0].stack(), math.sqrt(10.0)
+    near_rate = float(depth_dose("panel-660-850", stack, s.person, distance="15 cm", exposure=1.0)
+                      .target_fluence_rate_total[0])
+    assert (aim * 1000.0 / near_rate < 2400.0) is (factor == "too far")
+    skin = float(skin_beam("panel-660-850", "2 m").centre_irradiance.sum()) * 1e5  # mW/cm² at the skin
+    assert f"{skin:.3g} mW/cm²" in result.reason
+    if factor == "too far":
+        assert f"bring the device to 15 cm, where it needs {aim * 1000.0 / near_rate / 60:.3g} min" in result.reason

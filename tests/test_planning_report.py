@@ -103,3 +103,19 @@ def test_demo_writes_every_example_report(tmp_path):
         assert (tmp_path / f"{stem}.html").exists()
         assert json.loads((tmp_path / f"{stem}.json").read_text(encoding="utf-8"))["name"]
         assert f'href="{stem}.html"' in index.read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize(("command", "message"), [
+    (["plan", str(EXAMPLES / "knee-panel.yaml"), "-o", "{tmp}/missing/r.html"],
+     "--output: cannot write '{tmp}/missing/r.html': the folder '{tmp}/missing' does not exist"),
+    (["plan", str(EXAMPLES / "knee-panel.yaml"), "-o", "{tmp}"], "--output: '{tmp}' is a folder; give a file name"),
+    (["schema", "-o", "{tmp}/missing/s.json"],
+     "--output: cannot write '{tmp}/missing/s.json': the folder '{tmp}/missing' does not exist"),
+    (["demo", "--out", "{tmp}/a-file/out", "--people", "0"], "--out: cannot create the folder '{tmp}/a-file/out'"),
+])
+def test_unwritable_output_paths_are_one_line_errors(tmp_path, command, message):
+    (tmp_path / "a-file").write_text("not a folder", encoding="utf-8")
+    result = runner.invoke(app, [part.format(tmp=tmp_path) for part in command])
+    assert result.exit_code == 2 and "Traceback" not in result.output
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith(f"error: {message.format(tmp=tmp_path)}"), lines

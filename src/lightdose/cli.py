@@ -482,16 +482,18 @@ def _plan_table(result: Any) -> None:
     data = result.to_dict()
     if data["sites"]:
         table = Table(title=f"{data['name']}: plan per site (dose at the target, for the plan's person)")
-        for column in ("site", "target", "device", "exposure [min]", "target dose [J/cm²]",
+        for column in ("site", "target", "device", "exposure [min]", "target dose [J/cm²]", "population median",
                        "target irradiance [mW/cm²]", "peak skin [°C]", "achievable", "limiting factor", "in window"):
             table.add_column(escape(column), overflow="fold")
         for s in data["sites"]:
             table.add_row(escape(s["label"]), s["target"], s["device"], num(s["exposure_min"]),
-                          num(s["target_fluence_j_cm2"]), num(s["target_irradiance_mw_cm2"]),
+                          num(s["target_fluence_j_cm2"]), num(s["population_median_j_cm2"]),
+                          num(s["target_irradiance_mw_cm2"]),
                           num(s["peak_skin_temp_c"], 4), "yes" if s["achievable"] else "[red]no[/]",
                           escape(s["limiting_factor"] or "–"),
                           "–" if s["coverage_in_window"] is None else f"{100 * s['coverage_in_window']:.0f} %")
         console.print(table)
+        console.print(f"The plan's person is {escape(data['person']['made_for'])}.")
         for s in data["sites"]:
             console.print(f"{escape(s['label'])}: {escape(s['reason'])}")
     for c in data["saunas"]:
@@ -518,12 +520,13 @@ def plan(
 ) -> None:
     """A treatment plan: exposure per site, dose at the target, heating, limits, schedule and population coverage."""
     from lightdose.planning import plan as make_plan
+    from lightdose.planning.report import writable, write_report
 
+    if output:
+        writable(output, "--output")  # before the minutes of planning
     result = make_plan(scenario)
     if output:
-        from lightdose.planning.report import write_report
-
-        write_report(result, output)
+        write_report(result, output, "--output")
     if json_output:
         sys.stdout.write(result.to_json() + "\n")
         return
@@ -544,13 +547,15 @@ def validate(scenario: str = typer.Argument(..., help="Scenario file (.yaml or .
 
 
 @app.command()
+@user_errors_exit_cleanly
 def schema(output: str | None = typer.Option(None, "--output", "-o", help="Write the schema to this file.")) -> None:
     """The JSON Schema of scenario files."""
     from lightdose.planning import schema as scenario_schema
+    from lightdose.planning.report import write_output
 
     text = json.dumps(scenario_schema(), indent=2, ensure_ascii=False) + "\n"
     if output:
-        Path(output).write_text(text, encoding="utf-8")
+        write_output(output, text, "--output")
         console.print(f"Schema written to {escape(output)}.")
     else:
         sys.stdout.write(text)
@@ -565,7 +570,8 @@ def demo(
     """Plan the bundled examples, write their HTML and JSON reports and an index, and print the page to open."""
     from lightdose.planning.demo import run_demo
 
-    index = run_demo(Path(out), people=people, progress=lambda name: console.print(f"planning {escape(name)} ..."))
+    index = run_demo(Path(out), people=people, progress=lambda name: console.print(f"planning {escape(name)} ..."),
+                     option="--out")
     console.print(f"Open {escape(str(index.resolve()))}")
 
 

@@ -1,12 +1,19 @@
 """Conventions shared by every input model: frozen pydantic models that round-trip to YAML/JSON.
 
 Validation failures are reported with the path of the offending field (``sites[1].target.depth``) so that a
-user can find it in their scenario file.
+user can find it in their scenario file. A validator that raises :class:`~lightdose.errors.InputError` names the
+field it checked: a model-level validator's field extends pydantic's path (``devices[0]`` + ``distance``), and a
+field validator's own name is not repeated (``person.skin_type: 'VII' is not ...``).
 """
 
 from __future__ import annotations
 
+import re
+from typing import Any
+
 from pydantic import BaseModel, ConfigDict, ValidationError
+
+from lightdose.errors import InputError
 
 
 class FrozenModel(BaseModel):
@@ -26,13 +33,32 @@ def field_path(location: tuple[int | str, ...]) -> str:
     return path
 
 
+def path_parts(path: str) -> tuple[int | str, ...]:
+    """'sites[1].target' → ('sites', 1, 'target')."""
+    return tuple(int(p) if p.isdigit() else p for p in re.findall(r"[^.\[\]]+", path))
+
+
+def describe_error(error: dict[str, Any]) -> tuple[tuple[int | str, ...], str]:
+    """The location and message of one pydantic error (an item of ``ValidationError.errors()``)."""
+    location = tuple(error["loc"])
+    cause = error.get("ctx", {}).get("error")
+    if isinstance(cause, InputError):
+        named = path_parts(cause.field)
+        if location[-len(named):] != named:
+            location += named
+        return location, cause.reason
+    message = error["msg"].removeprefix("Value error, ")
+    got = error.get("input")
+    if error["type"] != "value_error" and not isinstance(got, dict | list) and got is not None:
+        message += f" (got {got!r})"  # lightdose's own messages name the value themselves
+    return location, message
+
+
 def describe_validation_error(exc: ValidationError) -> str:
-    """One line per problem: ``field.path: message (got value)``, joined with '; '."""
+    """One line per problem: ``field.path: message``, joined with '; '."""
     problems = []
     for error in exc.errors(include_url=False):
-        message = error["msg"].removeprefix("Value error, ")
-        where = field_path(tuple(error["loc"]))
-        got = error.get("input")
-        shown = "" if isinstance(got, dict | list) or got is None else f" (got {got!r})"
-        problems.append(f"{where}: {message}{shown}" if where else f"{message}{shown}")
+        location, message = describe_error(error)
+        where = field_path(location)
+        problems.append(f"{where}: {message}" if where else message)
     return "; ".join(problems)

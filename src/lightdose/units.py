@@ -27,10 +27,12 @@ naming the field.
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 from typing import Annotated, Any
 
 import pint
-from pydantic import BeforeValidator
+from pydantic import GetCoreSchemaHandler, GetJsonSchemaHandler
+from pydantic_core import CoreSchema, core_schema
 
 from lightdose.errors import InputError
 
@@ -66,47 +68,52 @@ _EXAMPLES: dict[str, str] = {
     "dimensionless": "'0.65' or '65 %'",
 }
 
+WITH_UNIT_PATTERN = r"^\s*[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?\s*[^\s\d.,+-]"
+"""JSON Schema pattern of a number followed by a unit ("4 J/cm^2"), for fields whose unit is required."""
+
 # Spellings people type that pint does not read as intended.
 _REPLACEMENTS = (("°C", " degC"), ("℃", " degC"), ("°F", " degF"), ("µ", "u"), ("μ", "u"), ("²", "^2"))
 
 
-def _to_quantity(value: Any, kind: str, field: str) -> pint.Quantity:
+def _to_quantity(value: Any, kind: str, field: str, unit_required: bool) -> pint.Quantity:
     if isinstance(value, pint.Quantity):
         return value
     if isinstance(value, bool):
         raise InputError(field, f"expected a {kind.replace('_', ' ')}, got {value!r}")
-    if isinstance(value, int | float):
-        return Quantity(float(value), CANONICAL_UNITS[kind])
     if isinstance(value, str):
         text = value.strip()
         for old, new in _REPLACEMENTS:
             text = text.replace(old, new)
         if not text:
             raise InputError(field, f"empty value; expected a {kind.replace('_', ' ')} such as {_EXAMPLES[kind]}")
-        try:  # a bare number written as a string is in the canonical unit, like a bare number
-            return Quantity(float(text), CANONICAL_UNITS[kind])
-        except ValueError:
-            pass
         try:
-            parsed = ureg.parse_expression(text)
-        except (pint.errors.PintError, SyntaxError, TypeError, ValueError, AttributeError) as exc:
-            raise InputError(
-                field, f"cannot read {value!r} as a {kind.replace('_', ' ')} ({exc}); write e.g. {_EXAMPLES[kind]}"
-            ) from None
-        return parsed if isinstance(parsed, pint.Quantity) else Quantity(float(parsed), CANONICAL_UNITS[kind])
+            value = float(text)  # a bare number written as a string is a bare number
+        except ValueError:
+            try:
+                value = ureg.parse_expression(text)
+            except (pint.errors.PintError, SyntaxError, TypeError, ValueError, AttributeError) as exc:
+                raise InputError(field, f"cannot read {value!r} as a {kind.replace('_', ' ')} ({exc}); write e.g. "
+                                        f"{_EXAMPLES[kind]}") from None
+        if isinstance(value, pint.Quantity):
+            return value
+    if isinstance(value, int | float):
+        if unit_required:
+            raise InputError(field, f"{value:g} has no unit; write it with its unit, e.g. {_EXAMPLES[kind]}")
+        return Quantity(float(value), CANONICAL_UNITS[kind])  # bare numbers are in the canonical unit
     raise InputError(field, f"expected a number or a string with a unit, got {type(value).__name__} {value!r}")
 
 
-def parse_quantity(value: Any, kind: str, field: str | None = None) -> float:
+def parse_quantity(value: Any, kind: str, field: str | None = None, unit_required: bool = False) -> float:
     """Convert `value` to a float in the canonical unit of `kind` (see the module table).
 
-    `field` names the input in error messages (default: the kind). Raises :class:`InputError` for a wrong
-    dimension, an unreadable string, or a non-finite number.
+    `field` names the input in error messages (default: the kind). With `unit_required`, a number without a unit
+    (5 or "5") is refused. Raises :class:`InputError` for a wrong dimension, an unreadable string, a missing unit or
+    a non-finite number.
     """
     if kind not in CANONICAL_UNITS:
         raise ValueError(f"unknown quantity kind {kind!r}; known: {', '.join(CANONICAL_UNITS)}")
     field = field or kind
-    quantity = _to_quantity(value, kind, field)
+    quantity = _to_quantity(value, kind, field, unit_required)
     target = CANONICAL_UNITS[kind]
     try:
         magnitude = float(quantity.to(target).magnitude)
@@ -129,25 +136,90 @@ def format_quantity(magnitude: float, kind: str, unit: str | None = None, digits
     return f"{quantity.magnitude:.{digits}g} {quantity.units:~P}"
 
 
-def _validator(kind: str) -> BeforeValidator:
-    def validate(value: Any) -> float:
+def unit_text(kind: str) -> str:
+    """The canonical unit of `kind` as people write it ('mm', '°C', 'W/mm²'; '' when dimensionless)."""
+    return f"{ureg.Unit(CANONICAL_UNITS[kind]):~P}"
+
+
+def _shown(value: Any, kind: str) -> str:
+    """An input as the user wrote it, with its unit: '-5 cm' as given, a bare number in the canonical unit."""
+    if isinstance(value, str):
+        return value.strip()
+    if isinstance(value, pint.Quantity):
+        return f"{value:~P}"
+    return f"{value:g} {unit_text(kind)}".rstrip()
+
+
+@dataclass(frozen=True)
+class Bounded:
+    """Pydantic metadata of a quantity field of `kind`, optionally within a range in its canonical unit (``ge``/``gt``
+    below, ``le``/``lt`` above): reads any unit of the kind's dimension and stores the canonical float.
+
+    ``distance: Annotated[float, Bounded("length", ge=0.0, le=3000.0)]`` accepts ``"15 cm"`` or ``150`` and refuses
+    ``"-5 cm"`` with "-5 cm is outside the allowed range 0–3000 mm". This is the one place where quantity ranges are
+    checked; the JSON Schema it exports is "a number in the canonical unit within the range, or a string with a unit".
+    """
+
+    kind: str
+    ge: float | None = None
+    gt: float | None = None
+    le: float | None = None
+    lt: float | None = None
+
+    def __post_init__(self) -> None:
+        if self.kind not in CANONICAL_UNITS:
+            raise ValueError(f"unknown quantity kind {self.kind!r}; known: {', '.join(CANONICAL_UNITS)}")
+
+    def admits(self, value: float) -> bool:
+        """Whether the canonical `value` lies in the range."""
+        return not ((self.ge is not None and value < self.ge) or (self.gt is not None and value <= self.gt)
+                    or (self.le is not None and value > self.le) or (self.lt is not None and value >= self.lt))
+
+    def range_text(self) -> str:
+        """The range for people: '0–3000 mm', or in words: 'greater than 0 and at most 14400 s'."""
+        unit = unit_text(self.kind)
+        unit = f" {unit}" if unit else ""
+        if self.ge is not None and self.le is not None:
+            return f"{self.ge:g}–{self.le:g}{unit}"
+        words = [f"{word} {bound:g}" for word, bound in (("at least", self.ge), ("greater than", self.gt),
+                                                       ("at most", self.le), ("less than", self.lt))
+                 if bound is not None]
+        return " and ".join(words) + unit if words else "any value"
+
+    def validate(self, value: Any) -> float:
+        """The canonical float of `value`; errors name the value as written and the allowed range."""
         try:
-            return parse_quantity(value, kind)
+            magnitude = parse_quantity(value, self.kind)
         except InputError as exc:  # pydantic prefixes the field's path itself
             raise ValueError(exc.reason) from None
+        if not self.admits(magnitude):
+            raise ValueError(f"{_shown(value, self.kind)} is outside the allowed range {self.range_text()}")
+        return magnitude
 
-    return BeforeValidator(validate, json_schema_input_type=float | str)  # the schema: a number or "15 cm"
+    def __get_pydantic_core_schema__(self, source: Any, handler: GetCoreSchemaHandler) -> CoreSchema:
+        return core_schema.no_info_before_validator_function(self.validate, handler(float))
+
+    def __get_pydantic_json_schema__(self, schema: CoreSchema, handler: GetJsonSchemaHandler) -> dict[str, Any]:
+        unit = unit_text(self.kind)
+        limits = {"minimum": self.ge, "exclusiveMinimum": self.gt, "maximum": self.le, "exclusiveMaximum": self.lt}
+        number = {"type": "number", "description": f"in {unit}" if unit else "a plain number",
+                  **{k: v for k, v in limits.items() if v is not None}}
+        return {"anyOf": [number, {"type": "string", "minLength": 1,
+                                   "description": f"with a unit, e.g. {_EXAMPLES[self.kind]}"}]}
 
 
-# Pydantic field types: accept any unit of the right dimension, store the canonical float.
-Wavelength = Annotated[float, _validator("wavelength")]
-Length = Annotated[float, _validator("length")]
-InverseLength = Annotated[float, _validator("inverse_length")]
-Duration = Annotated[float, _validator("time")]
-Power = Annotated[float, _validator("power")]
-Energy = Annotated[float, _validator("energy")]
-Temperature = Annotated[float, _validator("temperature")]
-Irradiance = Annotated[float, _validator("irradiance")]
-Fluence = Annotated[float, _validator("fluence")]
-HeatTransferCoefficient = Annotated[float, _validator("heat_transfer")]
-Fraction = Annotated[float, _validator("dimensionless")]
+# Pydantic field types: accept any unit of the right dimension, store the canonical float. A field with a range
+# writes e.g. Annotated[float, Bounded("length", ge=0.0)].
+Wavelength = Annotated[float, Bounded("wavelength")]
+Length = Annotated[float, Bounded("length")]
+InverseLength = Annotated[float, Bounded("inverse_length")]
+Duration = Annotated[float, Bounded("time")]
+Power = Annotated[float, Bounded("power")]
+Energy = Annotated[float, Bounded("energy")]
+Temperature = Annotated[float, Bounded("temperature")]
+Irradiance = Annotated[float, Bounded("irradiance")]
+Fluence = Annotated[float, Bounded("fluence")]
+HeatTransferCoefficient = Annotated[float, Bounded("heat_transfer")]
+Fraction = Annotated[float, Bounded("dimensionless")]
+UnitFraction = Annotated[float, Bounded("dimensionless", ge=0.0, le=1.0)]
+"""A fraction from 0 to 1 (0–100 %)."""

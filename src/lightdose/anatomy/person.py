@@ -16,13 +16,15 @@ whose thickness changes.
 
 from __future__ import annotations
 
+from typing import Annotated
+
 from pydantic import Field, field_validator, model_validator
 
 from lightdose import tissues
 from lightdose.anatomy.stack import Layer, LayerStack
 from lightdose.model_base import FrozenModel
 from lightdose.tissues import parse_skin_type
-from lightdose.units import Fraction, Length
+from lightdose.units import Bounded
 
 REFERENCE_BMI = 25.0
 """BMI [kg/m²] at which the site presets' subcutaneous fat thickness applies (lightdose assumption)."""
@@ -36,10 +38,12 @@ class Person(FrozenModel):
     """The person being treated. Defaults: skin type III, the site's typical fat, no neuropathy."""
 
     skin_type: str = Field(default="III", description="Fitzpatrick skin type I–VI")
-    fat_thickness: Length | None = Field(default=None, gt=0.0, le=100.0, description="subcutaneous fat [mm]")
+    fat_thickness: Annotated[float, Bounded("length", gt=0.0, le=100.0)] | None = Field(
+        default=None, description="subcutaneous fat [mm]")
     bmi: float | None = Field(default=None, ge=15.0, le=60.0, description="body-mass index [kg/m²]")
     neuropathy: bool = Field(default=False, description="diabetic peripheral neuropathy")
-    dermal_blood: Fraction | None = Field(default=None, ge=0.0, le=0.1, description="dermal blood volume fraction")
+    dermal_blood: Annotated[float, Bounded("dimensionless", ge=0.0, le=0.1)] | None = Field(
+        default=None, description="dermal blood volume fraction")
     plantar_pad_scale: float = Field(default=1.0, ge=0.5, le=1.5,
                                      description="plantar fat pad thickness relative to the site preset")
 

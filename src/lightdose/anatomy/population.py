@@ -19,6 +19,9 @@ Distributions and their sources (the shapes are lightdose's assumptions where no
   15–20 mm, forefoot 5.7–7.8 mm).
 - Position of the target in its depth range: uniform between its shallow and deep edge (lightdose assumption:
   the ranges of SCIENCE.md §8 are read as person-to-person variation), or always the middle.
+
+:meth:`PopulationModel.median_person` is the population's median person, the planner's person when a scenario gives
+none.
 """
 
 from __future__ import annotations
@@ -34,7 +37,7 @@ from lightdose.anatomy.person import REFERENCE_BMI, Person
 from lightdose.anatomy.stack import Target
 from lightdose.model_base import FrozenModel
 from lightdose.tissues import parse_skin_type
-from lightdose.units import Fraction
+from lightdose.units import Fraction, UnitFraction
 
 SKIN_TYPES = ("I", "II", "III", "IV", "V", "VI")
 BMI_LOG_SD = 0.17
@@ -56,7 +59,7 @@ class PopulationModel(FrozenModel):
                                          description="relative weight of each Fitzpatrick type")
     bmi_median: float = Field(default=REFERENCE_BMI, ge=16.0, le=50.0, description="median BMI [kg/m²]")
     bmi_log_sd: float = Field(default=BMI_LOG_SD, ge=0.0, le=0.5, description="log-SD of BMI")
-    neuropathy_fraction: Fraction = Field(default=0.0, ge=0.0, le=1.0, description="share with neuropathy")
+    neuropathy_fraction: UnitFraction = Field(default=0.0, description="share with neuropathy")
     dermal_blood: tuple[Fraction, Fraction] = DERMAL_BLOOD_RANGE
     neuropathy_dermal_blood: tuple[Fraction, Fraction] = NEUROPATHY_DERMAL_BLOOD_RANGE
     plantar_pad_spread: float = Field(default=PLANTAR_PAD_SPREAD, ge=0.0, le=0.5)
@@ -69,6 +72,20 @@ class PopulationModel(FrozenModel):
         if any(w < 0 for w in weights.values()) or sum(weights.values()) <= 0:
             raise ValueError("skin type weights must be ≥ 0 with a positive sum")
         return weights
+
+    def median_person(self) -> Person:
+        """The population's median person, variable by variable: the median skin type (the lower median of the
+        weighted types: III for six equal weights, where the middle falls between III and IV), the median BMI,
+        neuropathy if at least half have it, the median dermal blood (the geometric middle of its log-uniform range)
+        and the preset plantar pad (the middle of its symmetric range); the target's median position is its
+        mid-depth, where the plan aims."""
+        weights = np.array([self.skin_types.get(t, 0.0) for t in SKIN_TYPES])
+        cumulative = np.cumsum(weights) / weights.sum()
+        skin = SKIN_TYPES[int(np.searchsorted(cumulative, 0.5 - 1e-12))]
+        neuropathy = self.neuropathy_fraction >= 0.5
+        low, high = self.neuropathy_dermal_blood if neuropathy else self.dermal_blood
+        return Person(skin_type=skin, bmi=self.bmi_median, neuropathy=neuropathy,
+                      dermal_blood=float(np.sqrt(low * high)), plantar_pad_scale=1.0)
 
     @model_validator(mode="after")
     def _ranges(self) -> PopulationModel:

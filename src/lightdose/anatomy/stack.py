@@ -6,7 +6,7 @@ Depths are measured from the skin surface, in mm. The last layer may be semi-inf
 from __future__ import annotations
 
 import math
-from typing import Literal
+from typing import Annotated, Literal
 
 import numpy as np
 from pydantic import Field, field_validator, model_validator
@@ -15,7 +15,7 @@ from lightdose import tissues
 from lightdose.errors import InputError
 from lightdose.model_base import FrozenModel
 from lightdose.optics.tissue import OpticalProperties, Tissue
-from lightdose.units import Length
+from lightdose.units import Bounded
 
 TargetKind = Literal["nerve", "muscle", "joint-capsule", "tendon", "other"]
 
@@ -24,7 +24,8 @@ class Layer(FrozenModel):
     """One homogeneous layer: a preset tissue name (or a full :class:`Tissue`) and its thickness [mm]."""
 
     tissue: str | Tissue
-    thickness: Length | None = Field(default=None, gt=0.0, description="mm; None = semi-infinite (last layer)")
+    thickness: Annotated[float, Bounded("length", gt=0.0)] | None = Field(
+        default=None, description="mm; None = semi-infinite (last layer)")
     label: str = ""
     plantar_pad: bool = Field(default=False, description="a plantar fat pad: thinned by neuropathy, not by BMI")
 
@@ -51,8 +52,8 @@ class Target(FrozenModel):
 
     name: str
     kind: TargetKind = "nerve"
-    depth_min: Length = Field(ge=0.0, description="mm below the skin surface")
-    depth_max: Length = Field(gt=0.0, description="mm below the skin surface")
+    depth_min: Annotated[float, Bounded("length", ge=0.0)] = Field(description="mm below the skin surface")
+    depth_max: Annotated[float, Bounded("length", gt=0.0)] = Field(description="mm below the skin surface")
     note: str = ""
 
     @model_validator(mode="after")

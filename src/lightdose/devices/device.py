@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from pydantic import Field
 
 from lightdose.devices.layout import EmitterGrid
 from lightdose.model_base import FrozenModel
-from lightdose.units import Irradiance, Length
+from lightdose.units import Bounded
 
 if TYPE_CHECKING:
     import xarray as xr
@@ -28,8 +28,8 @@ class Band(FrozenModel):
 class ReferenceIrradiance(FrozenModel):
     """A (measured or representative) centre irradiance that a preset is built to reproduce."""
 
-    distance: Length = Field(ge=0.0, description="distance from the emitting face [mm]")
-    centre: Irradiance = Field(gt=0.0, description="centre irradiance [W/mm²]")
+    distance: Annotated[float, Bounded("length", ge=0.0)] = Field(description="distance from the emitting face [mm]")
+    centre: Annotated[float, Bounded("irradiance", gt=0.0)] = Field(description="centre irradiance [W/mm²]")
     note: str = ""
 
 
@@ -45,8 +45,8 @@ class LightDevice(FrozenModel):
     kind: Literal["contact-pad", "panel", "probe"]
     description: str = ""
     source: str = Field(default="", description="where the numbers come from")
-    width: Length = Field(gt=0.0, description="width of the emitting face [mm]")
-    height: Length = Field(gt=0.0, description="height of the emitting face [mm]")
+    width: Annotated[float, Bounded("length", gt=0.0)] = Field(description="width of the emitting face [mm]")
+    height: Annotated[float, Bounded("length", gt=0.0)] = Field(description="height of the emitting face [mm]")
     contact: bool = Field(default=False, description="designed to be used in skin contact (distance 0)")
     pulsing: str | None = Field(default=None, description="pulse parameters; powers are time averages")
     grids: list[EmitterGrid] = Field(min_length=1)

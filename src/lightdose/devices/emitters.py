@@ -22,7 +22,7 @@ from numpy.typing import ArrayLike, NDArray
 from pydantic import BeforeValidator, Field, model_validator
 
 from lightdose.model_base import FrozenModel
-from lightdose.units import Length, Power, Wavelength, ureg
+from lightdose.units import Bounded, ureg
 
 
 def _parse_angle(value: Any) -> float:
@@ -58,12 +58,16 @@ class Emitter(FrozenModel):
     extended faces must be Lambertian (closed-form view factors), beam-shaped LEDs are points.
     """
 
-    wavelength: Wavelength = Field(gt=0.0, description="centre (peak) wavelength [nm]")
-    fwhm: Wavelength = Field(default=0.0, ge=0.0, description="spectral full width at half maximum [nm]")
-    power: Power = Field(gt=0.0, description="radiant (optical) power, time-averaged for pulsed sources [W]")
+    wavelength: Annotated[float, Bounded("wavelength", gt=0.0)] = Field(description="centre (peak) wavelength [nm]")
+    fwhm: Annotated[float, Bounded("wavelength", ge=0.0)] = Field(
+        default=0.0, description="spectral full width at half maximum [nm]")
+    power: Annotated[float, Bounded("power", gt=0.0)] = Field(
+        description="radiant (optical) power, time-averaged for pulsed sources [W]")
     face: Literal["point", "disk", "square", "rectangle"] = "point"
-    size: Length = Field(default=0.0, ge=0.0, description="disk diameter, square side or rectangle width [mm]")
-    size_y: Length | None = Field(default=None, gt=0.0, description="rectangle height [mm]")
+    size: Annotated[float, Bounded("length", ge=0.0)] = Field(
+        default=0.0, description="disk diameter, square side or rectangle width [mm]")
+    size_y: Annotated[float, Bounded("length", gt=0.0)] | None = Field(
+        default=None, description="rectangle height [mm]")
     beam: Literal["lambertian", "cosine-power", "collimated"] = "lambertian"
     half_angle: Angle | None = Field(
         default=None, gt=0.0, lt=90.0, description="cosine-power: half-angle at half intensity [deg]"

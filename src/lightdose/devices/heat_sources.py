@@ -6,12 +6,12 @@ touches; an infrared cabin surrounds the body with warm air and far-infrared emi
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import Field
 
 from lightdose.model_base import FrozenModel
-from lightdose.units import Duration, Fraction, Length, Temperature
+from lightdose.units import Bounded, UnitFraction
 
 WIEN_CONSTANT_UM_K = 2897.77
 """Wien's displacement constant b [µm·K]: λ_peak = b/T (CODATA 2018)."""
@@ -25,9 +25,10 @@ class HeatingPad(FrozenModel):
     kind: Literal["heating-pad"] = "heating-pad"
     description: str = ""
     source: str = ""
-    surface_temperature: Temperature = Field(gt=20.0, le=60.0, description="pad surface temperature [°C]")
-    width: Length = Field(gt=0.0)
-    height: Length = Field(gt=0.0)
+    surface_temperature: Annotated[float, Bounded("temperature", gt=20.0, le=60.0)] = Field(
+        description="pad surface temperature [°C]")
+    width: Annotated[float, Bounded("length", gt=0.0)]
+    height: Annotated[float, Bounded("length", gt=0.0)]
     contact: bool = True
 
 
@@ -39,11 +40,11 @@ class InfraredSauna(FrozenModel):
     kind: Literal["infrared-sauna"] = "infrared-sauna"
     description: str = ""
     source: str = ""
-    air_temperature: Temperature = Field(gt=20.0, le=110.0)
-    relative_humidity: Fraction = Field(ge=0.0, le=1.0)
-    emitter_temperature: Temperature = Field(gt=20.0, le=800.0)
-    emitter_emissivity: Fraction = Field(gt=0.0, le=1.0)
-    session_duration: Duration = Field(gt=0.0)
+    air_temperature: Annotated[float, Bounded("temperature", gt=20.0, le=110.0)]
+    relative_humidity: UnitFraction
+    emitter_temperature: Annotated[float, Bounded("temperature", gt=20.0, le=800.0)]
+    emitter_emissivity: Annotated[float, Bounded("dimensionless", gt=0.0, le=1.0)]
+    session_duration: Annotated[float, Bounded("time", gt=0.0)]
 
     @property
     def emitter_peak_wavelength_um(self) -> float:

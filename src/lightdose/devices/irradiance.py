@@ -20,7 +20,7 @@ Units: canonical W/mm² in the Dataset (attrs["units"]); 1 W/mm² = 10⁵ mW/cm�
 from __future__ import annotations
 
 import math
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 import numpy as np
 import xarray as xr
@@ -33,7 +33,7 @@ from lightdose.devices.emitters import Emitter
 from lightdose.devices.view_factors import corner_factor, disk_factor, rectangle_factor
 from lightdose.errors import InputError
 from lightdose.model_base import FrozenModel
-from lightdose.units import Length, parse_quantity
+from lightdose.units import Bounded, parse_quantity
 
 MW_CM2_PER_W_MM2 = 1.0e5
 """1 W/mm² = 100 W/cm² = 10⁵ mW/cm²."""
@@ -52,8 +52,8 @@ def in_mw_cm2(values: Any) -> Any:
 class Grid(FrozenModel):
     """A rectangular sampling grid on the skin [mm], centred under the device: x ∈ [−X, X], y ∈ [−Y, Y]."""
 
-    half_width_x: Length = Field(gt=0.0)
-    half_width_y: Length = Field(gt=0.0)
+    half_width_x: Annotated[float, Bounded("length", gt=0.0)]
+    half_width_y: Annotated[float, Bounded("length", gt=0.0)]
     points_x: int = Field(default=201, ge=3, le=4001)
     points_y: int = Field(default=201, ge=3, le=4001)
 

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import numpy as np
 from numpy.typing import NDArray
 from pydantic import Field, model_validator
 
 from lightdose.devices.emitters import Emitter
 from lightdose.model_base import FrozenModel
-from lightdose.units import Length
+from lightdose.units import Bounded, Length
 
 
 class EmitterGrid(FrozenModel):
@@ -21,8 +23,10 @@ class EmitterGrid(FrozenModel):
     emitter: Emitter
     rows: int = Field(default=1, ge=1, le=10_000)
     columns: int = Field(default=1, ge=1, le=10_000)
-    pitch_x: Length = Field(default=0.0, ge=0.0, description="centre-to-centre spacing along x [mm]")
-    pitch_y: Length = Field(default=0.0, ge=0.0, description="centre-to-centre spacing along y [mm]")
+    pitch_x: Annotated[float, Bounded("length", ge=0.0)] = Field(
+        default=0.0, description="centre-to-centre spacing along x [mm]")
+    pitch_y: Annotated[float, Bounded("length", ge=0.0)] = Field(
+        default=0.0, description="centre-to-centre spacing along y [mm]")
     offset_x: Length = Field(default=0.0, description="x of the grid's centre in the device frame [mm]")
     offset_y: Length = Field(default=0.0, description="y of the grid's centre in the device frame [mm]")
 

@@ -15,6 +15,7 @@ and, unless given, the refractive index follows n = 1.514 − 0.184·W (Jacques 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Annotated
 
 import numpy as np
 import xarray as xr
@@ -24,7 +25,7 @@ from pydantic import Field, model_validator
 from lightdose.model_base import FrozenModel
 from lightdose.optics import spectra
 from lightdose.optics.penetration import effective_attenuation_coefficient
-from lightdose.units import Fraction, InverseLength, parse_quantity
+from lightdose.units import Bounded, UnitFraction, parse_quantity
 
 SCATTERING_REFERENCE_NM = 500.0
 """Reference wavelength of the scattering power law [nm] (Jacques 2013)."""
@@ -45,9 +46,9 @@ class Scattering(FrozenModel):
     is the simple power law μs′ = a·(λ/500 nm)^−b of Jacques 2013, Table 2 (aliases `a` and `b`).
     """
 
-    a_prime: InverseLength = Field(alias="a", ge=0.0, description="μs′ at 500 nm [1/mm]")
+    a_prime: Annotated[float, Bounded("inverse_length", ge=0.0)] = Field(alias="a", description="μs′ at 500 nm [1/mm]")
     b_mie: float = Field(alias="b", ge=0.0, le=4.0, description="Mie scattering power [–]")
-    f_rayleigh: Fraction = Field(default=0.0, ge=0.0, le=1.0, description="Rayleigh fraction at 500 nm [–]")
+    f_rayleigh: UnitFraction = Field(default=0.0, description="Rayleigh fraction at 500 nm [–]")
 
     def reduced_scattering(self, wavelength_nm: ArrayLike) -> NDArray[np.float64]:
         """μs′ [1/mm] at `wavelength_nm` [nm]."""
@@ -123,12 +124,12 @@ class Tissue(FrozenModel):
 
     name: str = "custom"
     description: str = ""
-    blood: Fraction = Field(default=0.0, alias="B", ge=0.0, le=1.0, description="blood volume fraction B")
-    saturation: Fraction = Field(default=0.75, alias="S", ge=0.0, le=1.0, description="blood O2 saturation S")
-    water: Fraction = Field(default=0.0, alias="W", ge=0.0, le=1.0, description="water volume fraction W")
-    fat: Fraction = Field(default=0.0, alias="F", ge=0.0, le=1.0, description="fat volume fraction F")
-    melanosome: Fraction = Field(default=0.0, alias="M", ge=0.0, le=1.0, description="melanosome fraction M")
-    baseline: Fraction = Field(default=0.0, ge=0.0, le=1.0, description="bloodless-skin baseline fraction")
+    blood: UnitFraction = Field(default=0.0, alias="B", description="blood volume fraction B")
+    saturation: UnitFraction = Field(default=0.75, alias="S", description="blood O2 saturation S")
+    water: UnitFraction = Field(default=0.0, alias="W", description="water volume fraction W")
+    fat: UnitFraction = Field(default=0.0, alias="F", description="fat volume fraction F")
+    melanosome: UnitFraction = Field(default=0.0, alias="M", description="melanosome fraction M")
+    baseline: UnitFraction = Field(default=0.0, description="bloodless-skin baseline fraction")
     scattering: Scattering
     g: float = Field(default=0.9, ge=0.0, lt=1.0, description="Henyey–Greenstein anisotropy")
     n: float | None = Field(default=None, ge=1.0, le=2.0, description="refractive index (default from W)")

@@ -6,15 +6,25 @@ target depth, under the device's :class:`~lightdose.transport.dose.SkinBeam` (it
 once). A person counts as *unsafe* when the exposure breaks a limit for them (skin MPE, skin temperature, burn
 dose); the others fall below, in or above the dose window. The four fractions add up to 1.
 
-Thermal limits need a bioheat run per person (~50 ms each). They are screened first at the population's extremes:
-every combination of the lowest and highest skin type, BMI (or plantar pad), dermal blood and each neuropathy
-status present. If none of those people breaks a thermal limit, nobody in the population is taken to (this
-assumes that the skin temperature is monotonic in each of these inputs); otherwise every person is run.
+Thermal limits need a bioheat run per person (5 s steps; ~65 ms for a 40-min session, docs/benchmarks.md), so
+they are found from as few runs as possible, assuming that a person's skin temperature and burn dose change
+monotonically with each input that sets them at the site (skin type, dermal blood, BMI or plantar pad; the target's
+position does not), separately for people with and without neuropathy:
+
+1. every combination of the lowest and highest value of each input is run; if none of these people breaks a limit,
+   nobody does;
+2. otherwise the corners give each input's direction (the peak skin and basal temperatures rise, or fall, with it
+   at every pair of corners that differ in it alone; if an input does both, every person is run);
+3. a person at least as hot in every input as one who breaks a limit breaks it too, and one no hotter than one
+   who does not, does not: people are run one at a time, each time the undecided person whose verdict settles the
+   most others, until everyone is settled (:func:`_monotone_split`). Where half of 1000 people break a limit this
+   takes ~80 runs instead of 1000, with the same verdict for everyone (benchmarks/bench_planner.py).
 """
 
 from __future__ import annotations
 
 import itertools
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -23,10 +33,11 @@ from numpy.typing import NDArray
 
 from lightdose.anatomy import LayerStack, Person
 from lightdose.anatomy.population import SKIN_TYPES, VirtualPeople
-from lightdose.planning.safety import Limits, skin_mpe_fraction, thermal_verdict
-from lightdose.thermal.session import heat_session
+from lightdose.planning.safety import Limits, heat_within_range, skin_mpe_fraction, thermal_verdict
 from lightdose.transport.dose import SkinBeam, fluence_rate_on_axis
 
+SPLIT_SAMPLE = 1500
+"""Most undecided people compared with each other to choose the next bioheat run (:func:`_monotone_split`)."""
 SCREEN_STEP_S = 5.0
 """Time step of the population's bioheat runs [s] (the plan's own run uses 1 s; docs/planning.md gives the
 difference)."""
@@ -53,43 +64,111 @@ class Coverage:
                 "target_dose_percentiles_j_cm2": self.percentiles_j_cm2, "thermal_check": self.thermal_check}
 
 
-def _extremes(values: NDArray) -> list:
-    return sorted({values.min(), values.max()}) if values.size else []
-
-
-def _extreme_people(people: VirtualPeople, stack: LayerStack) -> list[Person]:
-    """Everyone at a corner of the population's range, for the thermal screen."""
+def _thermal_inputs(people: VirtualPeople, stack: LayerStack) -> dict[str, NDArray[np.float64]]:
+    """Per person, the inputs that can change the skin temperature at this site (skin type as its rank, I = 0);
+    the target's position cannot."""
     order = {t: i for i, t in enumerate(SKIN_TYPES)}
-    ranks = np.array([order[s] for s in people.skin_type])
-    skins = [SKIN_TYPES[r] for r in _extremes(ranks)]
-    has_pad = any(layer.plantar_pad for layer in stack.layers)
-    has_fat = any(layer.tissue == "subcutaneous-fat" and not layer.plantar_pad for layer in stack.layers)
-    bmis = _extremes(people.bmi) if has_fat else [float(np.median(people.bmi))]
-    pads = _extremes(people.plantar_pad_scale) if has_pad else [1.0]
-    corners = []
-    for neuropathy in sorted(set(people.neuropathy.tolist())):
-        bloods = _extremes(people.dermal_blood[people.neuropathy == neuropathy])
-        for skin, bmi, pad, blood in itertools.product(skins, bmis, pads, bloods):
-            corners.append(Person(skin_type=skin, bmi=float(bmi), neuropathy=neuropathy, dermal_blood=float(blood),
-                                  plantar_pad_scale=float(pad)))
-    return corners
+    inputs = {"skin_type": np.array([order[s] for s in people.skin_type], dtype=float),
+              "dermal_blood": people.dermal_blood}
+    if any(layer.tissue == "subcutaneous-fat" and not layer.plantar_pad for layer in stack.layers):
+        inputs["bmi"] = people.bmi
+    if any(layer.plantar_pad for layer in stack.layers):
+        inputs["plantar_pad_scale"] = people.plantar_pad_scale
+    return inputs
+
+
+def _person(values: dict[str, float], neuropathy: bool) -> Person:
+    """A person with these thermal inputs (the site ignores the others)."""
+    return Person(skin_type=SKIN_TYPES[int(values["skin_type"])], bmi=values.get("bmi"), neuropathy=neuropathy,
+                  dermal_blood=values["dermal_blood"], plantar_pad_scale=values.get("plantar_pad_scale", 1.0))
+
+
+def _directions(corners: list[tuple[float, ...]], peaks: list[tuple[float, float]]) -> NDArray[np.float64] | None:
+    """For each input, +1 if the corners' peak skin and basal temperatures never fall as it rises, −1 if they never
+    rise, None if both happen for some input (not monotonic: no shortcut)."""
+    peak_of = dict(zip(corners, peaks, strict=True))
+    signs = []
+    for j in range(len(corners[0])):
+        levels = sorted({c[j] for c in corners})
+        deltas = [np.subtract(peak_of[c[:j] + (levels[-1],) + c[j + 1:]], peak_of[c])
+                  for c in corners if c[j] == levels[0]]
+        rising, falling = all((d >= -1e-9).all() for d in deltas), all((d <= 1e-9).all() for d in deltas)
+        if not (rising or falling):
+            return None
+        signs.append(1.0 if rising else -1.0)
+    return np.array(signs)
+
+
+def _monotone_split(x: NDArray[np.float64], known: list[tuple[NDArray[np.float64], bool]],
+                    breaks: Callable[[int], bool]) -> tuple[NDArray[np.bool_], int]:
+    """Who breaks a limit among people at `x` (one row each, oriented so that larger is hotter), given that breaking
+    is monotonic: anyone at least as hot in every input as someone who breaks breaks too, and anyone no hotter than
+    someone who does not, does not. `known` are (inputs, breaks) of people already run. The others are run one at a
+    time, each time the undecided person whose verdict settles the most others either way (the smaller of the
+    numbers at least as hot and no hotter; counted among at most :data:`SPLIT_SAMPLE` undecided people). Returns
+    the flags and the number of runs."""
+    n = len(x)
+    unsafe, decided = np.zeros(n, dtype=bool), np.zeros(n, dtype=bool)
+
+    def settle(point: NDArray[np.float64], broke: bool) -> None:
+        bound = np.all(x >= point, axis=1) if broke else np.all(x <= point, axis=1)
+        unsafe[bound & ~decided] = broke
+        decided[bound] = True
+
+    for point, broke in known:
+        settle(point, broke)
+    rng = np.random.default_rng(0)  # a fixed sample: the same people give the same runs
+    runs = 0
+    while not decided.all():
+        undecided = np.flatnonzero(~decided)
+        if undecided.size > SPLIT_SAMPLE:
+            undecided = np.sort(rng.choice(undecided, SPLIT_SAMPLE, replace=False))
+        hotter = np.all(x[undecided, None, :] >= x[None, undecided, :], axis=2)  # [i, j]: i at least as hot as j
+        settles = np.minimum(hotter.sum(axis=0), hotter.sum(axis=1))
+        k = int(undecided[np.argmax(settles)])
+        runs += 1
+        settle(x[k], breaks(k))
+    return unsafe, runs
 
 
 def _thermally_unsafe(people: VirtualPeople, stack: LayerStack, device: Any, distance_mm: float, pad_heat: float,
                       exposure_s: float, limits: Limits) -> tuple[NDArray[np.bool_], str]:
-    """Who breaks a thermal limit within `exposure_s`, and how that was found."""
+    """Who breaks a thermal limit within `exposure_s`, and how that was found (module docstring)."""
     dt = min(SCREEN_STEP_S, exposure_s / 4.0)
 
-    def breaks(person: Person) -> bool:
-        session = heat_session(device, stack, person, time=exposure_s, distance=distance_mm, pad_heat_flux=pad_heat,
-                               dt=dt)
-        return thermal_verdict(session, limits).time_s <= exposure_s
+    def run(person: Person) -> tuple[bool, tuple[float, float]]:
+        session = heat_within_range(device, stack, person, exposure_s, distance=distance_mm, pad_heat_flux=pad_heat,
+                                    dt=dt)
+        peaks = (float(session.surface_temperature.max()), float(session.basal_epidermis_temperature.max()))
+        return thermal_verdict(session, limits).time_s <= exposure_s, peaks
 
-    corners = _extreme_people(people, stack)
-    if not any(breaks(p) for p in corners):
-        return np.zeros(len(people), dtype=bool), (
-            f"screened: none of the {len(corners)} people at the extremes of the population breaks a thermal limit")
-    return np.array([breaks(people.person(i)) for i in range(len(people))]), "bioheat run for every person"
+    inputs = _thermal_inputs(people, stack)
+    names = list(inputs)
+    unsafe = np.zeros(len(people), dtype=bool)
+    extremes, runs, everyone = 0, 0, False
+    for neuropathy in sorted(set(people.neuropathy.tolist())):
+        members = np.flatnonzero(people.neuropathy == neuropathy)
+        x = np.column_stack([inputs[name][members] for name in names])
+        corners = list(itertools.product(*(sorted({column.min(), column.max()}) for column in x.T)))
+        results = [run(_person(dict(zip(names, c, strict=True)), neuropathy)) for c in corners]
+        extremes += len(corners)
+        if not any(broke for broke, _ in results):
+            continue
+        signs = _directions(corners, [peaks for _, peaks in results])
+        if signs is None:  # an input that is not monotonic: run everyone
+            flags, count, everyone = np.array([run(people.person(int(i)))[0] for i in members]), members.size, True
+        else:
+            known = [(np.array(c) * signs, broke) for c, (broke, _) in zip(corners, results, strict=True)]
+            flags, count = _monotone_split(x * signs, known,
+                                           lambda k, group=members: run(people.person(int(group[k])))[0])
+        unsafe[members], runs = flags, runs + count
+    if runs == 0 and not unsafe.any():
+        return unsafe, (f"screened: none of the {extremes} people at the extremes of the population breaks a "
+                        "thermal limit")
+    if everyone:
+        return unsafe, f"bioheat run for every person (an input is not monotonic at the {extremes} extremes)"
+    return unsafe, (f"{runs} bioheat runs besides the {extremes} at the extremes; the other people follow by "
+                    "monotonicity")
 
 
 def light_coverage(people: VirtualPeople, stack: LayerStack, beam: SkinBeam, exposure_s: float,

@@ -12,7 +12,7 @@ from importlib import resources
 from pathlib import Path
 
 from lightdose.planning.plan import Plan, plan
-from lightdose.planning.report import write_report
+from lightdose.planning.report import output_folder, writable, write_output, write_report
 from lightdose.planning.scenario import Scenario, scenario_from_text
 
 
@@ -35,10 +35,13 @@ def _headline(result: Plan) -> str:
     return "; ".join(parts)
 
 
-def run_demo(out: Path, people: int | None = None, progress: Callable[[str], None] | None = None) -> Path:
+def run_demo(out: Path, people: int | None = None, progress: Callable[[str], None] | None = None,
+             option: str = "out") -> Path:
     """Plan every bundled example (with `people` virtual people per site if given), write ``NAME.html`` and
-    ``NAME.json`` into `out` and an ``index.html`` linking them; return the index's path."""
-    out.mkdir(parents=True, exist_ok=True)
+    ``NAME.json`` into `out` and an ``index.html`` linking them; return the index's path. A folder that cannot be
+    created or written is an :class:`~lightdose.errors.InputError` naming `option`."""
+    out = output_folder(out, option)
+    writable(out / "index.html", option)
     rows = []
     for name, text in example_files().items():
         if progress:
@@ -48,15 +51,14 @@ def run_demo(out: Path, people: int | None = None, progress: Callable[[str], Non
             scenario = scenario.model_copy(update={"coverage": scenario.coverage.model_copy(update={"people": people})})
         result = plan(scenario)
         stem = name.removesuffix(".yaml")
-        write_report(result, out / f"{stem}.html")
-        (out / f"{stem}.json").write_text(result.to_json() + "\n", encoding="utf-8")
+        write_report(result, out / f"{stem}.html", option)
+        write_output(out / f"{stem}.json", result.to_json() + "\n", option)
         rows.append(f'<li><a href="{stem}.html">{html.escape(result.scenario.name)}</a> '
                     f'(<a href="{stem}.json">JSON</a>): {html.escape(_headline(result))}</li>')
-    index = out / "index.html"
-    index.write_text(
+    return write_output(
+        out / "index.html",
         "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><link rel=\"icon\" href=\"data:,\">"
         "<title>lightdose demo</title></head>\n<body style=\"font-family: system-ui, sans-serif; max-width: 900px; "
         "margin: 2em auto\">\n<h1>lightdose demo: the bundled example plans</h1>\n<p><strong>Not a medical device."
         "</strong> Physical model estimates; each report states its evidence level.</p>\n<ul>\n"
-        + "\n".join(rows) + "\n</ul>\n</body></html>\n", encoding="utf-8")
-    return index
+        + "\n".join(rows) + "\n</ul>\n</body></html>\n", option)

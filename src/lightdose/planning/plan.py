@@ -5,7 +5,9 @@ time for a dose is direct: t = D/φ_target. The plan aims at the geometric middl
 (3.2 J/cm² for 1–10 J/cm²: a factor √10 of margin to both edges, as the biphasic response is judged on a log
 scale), or at 1.5 × the lower edge (``goal.aim: lower-edge``). The limits then cap the time:
 
-- the scenario's longest session (default 40 min): the time needed beyond it is *too deep*;
+- the scenario's longest session (default 40 min): the time needed beyond it is *too deep* — or *too far* when
+  the device sits farther from the skin than its nominal distance (:func:`nominal_distance`) and would deliver the
+  aimed dose within the session there;
 - the first time the skin reaches its temperature limit or the burn dose its limit, from a bioheat run of the
   person: *too hot*;
 - the skin MPE of the surface irradiance, bands summed with their weights: *above the skin MPE*.
@@ -34,6 +36,7 @@ from lightdose import __version__
 from lightdose.anatomy import LayerStack
 from lightdose.anatomy.population import VirtualPeople, sample_people
 from lightdose.devices import MW_CM2_PER_W_MM2, HeatingPad, InfraredSauna, LightDevice
+from lightdose.devices.irradiance import has_point_emitters
 from lightdose.physiology.session import perfusion_session
 from lightdose.planning.coverage import Coverage, heat_coverage, light_coverage
 from lightdose.planning.evidence import EvidenceLabel, evidence_labels
@@ -41,6 +44,7 @@ from lightdose.planning.safety import (
     EYE_IR_MIN_NM,
     LARGE_AREA_CM2,
     eye_ir_time_limit,
+    heat_within_range,
     session_burn,
     skin_mpe,
     skin_mpe_fraction,
@@ -49,6 +53,7 @@ from lightdose.planning.safety import (
 )
 from lightdose.planning.sauna_course import SaunaPlan, plan_sauna
 from lightdose.planning.scenario import Placement, Scenario, SiteSpec, as_scenario
+from lightdose.thermal.burn import T_MAX_C
 from lightdose.thermal.session import heat_session
 from lightdose.transport.dose import SkinBeam, depth_dose, skin_beam
 
@@ -120,6 +125,8 @@ class SitePlan:
             "aim_j_cm2": self.aim_j_cm2,
             "time_for_lower_edge_min": None if self.time_for_lower_edge_s is None else self.time_for_lower_edge_s / 60,
             "target_fluence_j_cm2": self.target_fluence_j_cm2,
+            "population_median_j_cm2": None if self.coverage is None or self.coverage.percentiles_j_cm2 is None
+            else self.coverage.percentiles_j_cm2["p50"],
             "target_irradiance_mw_cm2": self.target_irradiance_mw_cm2,
             "surface_fluence_j_cm2": self.surface_fluence_j_cm2,
             "surface_irradiance_mw_cm2": self.surface_irradiance_mw_cm2,
@@ -171,6 +178,7 @@ class Plan:
             "lightdose_version": __version__,
             "scenario_hash": self.scenario.digest(),
             "seed": self.scenario.seed,
+            "person": {"made_for": person_text(self.scenario), **self.scenario.person.model_dump(mode="json")},
             "sites": [s.to_dict() for s in self.sites],
             "saunas": [s.to_dict() for s in self.saunas],
             "session_minutes": self.session_minutes,
@@ -186,6 +194,20 @@ class Plan:
     def to_json(self) -> str:
         """The plan as JSON text."""
         return json.dumps(self.to_dict(), indent=2, ensure_ascii=False)
+
+
+def person_text(scenario: Scenario) -> str:
+    """Who the plan is made for, in words: the scenario's person or the population's median person."""
+    person = scenario.person
+    fat = (f"{person.fat_thickness:g} mm of fat" if person.fat_thickness is not None
+           else f"BMI {person.bmi:.3g} kg/m²" if person.bmi is not None else "the sites' preset fat")
+    blood = ("the preset dermal blood" if person.dermal_blood is None
+             else f"dermal blood {100 * person.dermal_blood:.2g} %")
+    parts = [f"skin type {person.skin_type}", fat, blood, "neuropathy" if person.neuropathy else "no neuropathy"]
+    if person.plantar_pad_scale != 1.0:
+        parts.append(f"plantar pads × {person.plantar_pad_scale:g}")
+    who = "the population's median person" if scenario.person_is_median else "the scenario's person"
+    return f"{who}: {', '.join(parts)}"
 
 
 def _rounded(value: Any) -> Any:
@@ -276,6 +298,34 @@ def _choose_time(t_aim: float, t_low: float, caps: list[tuple[float, str, str]])
                                   f"{cap_s / 60:.3g} min: not achievable")
 
 
+def nominal_distance(light: LightDevice) -> float | None:
+    """The distance a device is meant to be used at [mm]: its preset's reference distance, else 0 when it can touch
+    the skin (no point emitters), else None."""
+    if light.reference is not None:
+        return light.reference.distance
+    return None if has_point_emitters(light) else 0.0
+
+
+def _too_far(light: LightDevice, beam: SkinBeam, stack: LayerStack, person: Any, aim: float, t_aim: float,
+             max_session: float) -> str | None:
+    """When the session length caps a device used farther away than its :func:`nominal_distance`, and at that
+    distance the aimed dose would fit in the session, the distance is the cause: the reason, naming the irradiance
+    at the skin and what would help. Else None (the target is too deep for this device)."""
+    nominal = nominal_distance(light)
+    if nominal is None or beam.distance_mm <= nominal:
+        return None
+    near = skin_beam(light, nominal)
+    rate = float(depth_dose(near, stack, person, distance=nominal, exposure=1.0).target_fluence_rate_total[0])
+    t_near = aim * 1000.0 / rate
+    if t_near > max_session:
+        return None
+    here, there = (float(b.centre_irradiance.sum()) * MW_CM2_PER_W_MM2 for b in (beam, near))
+    return (f"at {beam.distance_mm / 10:.3g} cm the skin receives only {here:.3g} mW/cm² "
+                       f"({there:.3g} mW/cm² at {nominal / 10:.3g} cm, the device's nominal distance): the aimed "
+                       f"{aim:.3g} J/cm² needs {t_aim / 60:.3g} min, longer than the {max_session / 60:g}-min session; "
+                       f"bring the device to {nominal / 10:.3g} cm, where it needs {t_near / 60:.3g} min")
+
+
 def _fixed_verdict(exposure_s: float, dose: float, window: tuple[float, float],
                    caps: list[tuple[float, str, str]]) -> tuple[bool, str | None, str]:
     for cap_s, factor, why in sorted(caps):
@@ -307,8 +357,8 @@ def _plan_light_site(scenario: Scenario, spec: SiteSpec, placement: Placement, b
     t_aim, t_low, t_high = (dose * 1000.0 / rate for dose in (aim, window[0], window[1]))
     fixed = spec.exposure
     horizon = fixed if fixed is not None else min(limits.max_session, max(t_high, MIN_HEAT_RUN_S))
-    heat = heat_session(beam, stack, person, time=horizon, distance=placement.distance,
-                        pad_heat_flux=placement.pad_heat)
+    heat = heat_within_range(beam, stack, person, horizon, distance=placement.distance,
+                             pad_heat_flux=placement.pad_heat)
     verdict = thermal_verdict(heat, limits)
     caps = [(limits.max_session, "too deep", f"the longest session ({limits.max_session / 60:g} min) ends")]
     if math.isfinite(verdict.time_s):
@@ -318,6 +368,15 @@ def _plan_light_site(scenario: Scenario, spec: SiteSpec, placement: Placement, b
         caps.append((mpe_s, "above the skin MPE", "the skin irradiance exceeds the skin MPE (ICNIRP 2013)"))
     if fixed is None:
         exposure, achievable, factor, reason = _choose_time(t_aim, t_low, caps)
+        if factor == "too deep":
+            surface = float(beam.centre_irradiance.sum()) * MW_CM2_PER_W_MM2
+            far = _too_far(light, beam, stack, person, aim, t_aim, limits.max_session)
+            if far is not None:
+                factor, reason = "too far", far + ("; the exposure is capped at the session's end, still inside the "
+                                                   "window" if achievable else "; not achievable at this distance")
+            else:
+                reason += (f" ({surface:.3g} mW/cm² at the skin reach the target as {rate:.3g} mW/cm²: a stronger "
+                           "source or a shallower target is needed for the aimed dose)")
     else:
         exposure = fixed
         achievable, factor, reason = _fixed_verdict(fixed, rate * fixed / 1000.0, window, caps)
@@ -331,6 +390,9 @@ def _plan_light_site(scenario: Scenario, spec: SiteSpec, placement: Placement, b
     power = float(beam.power.sum())
     area_cm2 = power / float(beam.centre_irradiance.sum()) / MM2_PER_CM2
     warnings = list(beam.warnings) + _site_warnings(scenario, placement, beam.contact)
+    if float(heat.t.values[-1]) < horizon:
+        warnings.append(f"the skin would pass {T_MAX_C:g} °C, the end of the bioheat model's range, within "
+                        f"{horizon / 60:.3g} min: its run stops at {float(heat.t.values[-1]) / 60:.3g} min")
     if rate > scenario.goal.max_target_irradiance * MW_CM2_PER_W_MM2:
         warnings.append(f"target irradiance {rate:.3g} mW/cm² is above the "
                         f"{scenario.goal.max_target_irradiance * MW_CM2_PER_W_MM2:g} mW/cm² of the heuristic "

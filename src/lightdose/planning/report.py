@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import io
+import os
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -16,6 +17,7 @@ from typing import Any
 import numpy as np
 import yaml
 
+from lightdose.errors import InputError
 from lightdose.planning.plan import Plan, SitePlan
 
 FOOTER = "lightdose — not a medical device; model estimate"
@@ -153,8 +155,40 @@ def render_html(plan: Plan) -> str:
         scenario_yaml=scenario_yaml)
 
 
-def write_report(plan: Plan, path: str | Path) -> Path:
-    """Write the HTML report to `path` (and return it)."""
+def writable(path: str | Path, option: str) -> Path:
+    """`path` as a file to write, checked before the work that fills it: not a folder, in an existing folder that we
+    may write in. Errors name the command-line `option` (one line, exit status 2 in the CLI)."""
     out = Path(path)
-    out.write_text(render_html(plan), encoding="utf-8")
+    if out.is_dir():
+        raise InputError(option, f"{str(path)!r} is a folder; give a file name")
+    if not out.parent.is_dir():
+        raise InputError(option, f"cannot write {str(path)!r}: the folder {str(out.parent)!r} does not exist")
+    if not os.access(out.parent, os.W_OK):
+        raise InputError(option, f"cannot write {str(path)!r}: no permission to write in {str(out.parent)!r}")
     return out
+
+
+def write_output(path: str | Path, text: str, option: str) -> Path:
+    """Write `text` (UTF-8) to `path`; what the file system refuses is an :class:`InputError` naming `option`."""
+    out = writable(path, option)
+    try:
+        out.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise InputError(option, f"cannot write {str(path)!r}: {exc.strerror or exc}") from None
+    return out
+
+
+def output_folder(path: str | Path, option: str) -> Path:
+    """Create the folder `path` (with its parents) to write into; a refusal is an :class:`InputError` naming
+    `option`."""
+    out = Path(path)
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise InputError(option, f"cannot create the folder {str(path)!r}: {exc.strerror or exc}") from None
+    return out
+
+
+def write_report(plan: Plan, path: str | Path, option: str = "output") -> Path:
+    """Write the HTML report to `path` (and return it); an unwritable path is an :class:`InputError`."""
+    return write_output(path, render_html(plan), option)

@@ -22,6 +22,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Annotated, Any
 
 import numpy as np
 import xarray as xr
@@ -31,7 +32,8 @@ from pydantic import Field
 from lightdose.errors import OutOfRangeError
 from lightdose.model_base import FrozenModel
 from lightdose.thermal.burn import arrhenius_omega, cem43
-from lightdose.units import Duration, Fraction, Temperature
+from lightdose.thermal.session import heat_session
+from lightdose.units import Bounded
 
 W_MM2_PER_W_CM2 = 0.01
 SKIN_MPE_W_CM2 = 0.2
@@ -111,7 +113,7 @@ def eye_ir_time_limit(irradiance: float) -> float:
 class Limits(FrozenModel):
     """The limits a plan keeps to. Defaults: the standards above; burn-dose limits are lightdose's choices."""
 
-    skin_temperature: Temperature = Field(default=43.0, ge=35.0, le=48.0,
+    skin_temperature: Annotated[float, Bounded("temperature", ge=35.0, le=48.0)] = Field(default=43.0,
                                           description="highest skin temperature [°C] (43 °C: IEC 60601-1)")
     cem43: float = Field(default=40.0, gt=0.0, le=240.0, description=(
         "burn dose CEM43 at the basal epidermis [min]; 40 min is the skin held at the 43 °C contact limit for a "
@@ -119,12 +121,12 @@ class Limits(FrozenModel):
     omega: float = Field(default=0.1, gt=0.0, le=1.0, description=(
         "Henriques damage integral Ω; 0.1 is a tenfold margin below Ω = 1, a second-degree burn (lightdose's choice)"))
     skin_mpe: bool = Field(default=True, description="keep the skin irradiance within the ICNIRP 2013 skin MPE")
-    max_session: Duration = Field(default=2400.0, gt=0.0, le=4 * 3600.0, description=(
+    max_session: Annotated[float, Bounded("time", gt=0.0, le=4 * 3600.0)] = Field(default=2400.0, description=(
         "longest exposure per site [s] (default 40 min, the longest session of the 890 nm pad trials, "
         "Leonard 2004, Clifft 2005)"))
-    core_temperature: Temperature = Field(default=39.0, ge=37.5, le=40.0, description=(
+    core_temperature: Annotated[float, Bounded("temperature", ge=37.5, le=40.0)] = Field(default=39.0, description=(
         "highest core temperature in a sauna [°C] (39 °C: significant hyperthermia)"))
-    sweat_loss: Fraction = Field(default=0.02, gt=0.0, le=0.05, description=(
+    sweat_loss: Annotated[float, Bounded("dimensionless", gt=0.0, le=0.05)] = Field(default=0.02, description=(
         "largest sweat loss per sauna session as a fraction of body mass (2 %: Sawka et al. 2007)"))
 
 
@@ -177,6 +179,29 @@ def thermal_verdict(session: xr.Dataset, limits: Limits) -> ThermalVerdict:
     if not candidates:
         return ThermalVerdict(math.inf, None)
     return ThermalVerdict(*min(candidates))
+
+
+SHORTEST_HEAT_RUN_S = 1.0
+"""Shortest bioheat run [s] that :func:`heat_within_range` tries before giving up."""
+
+
+def heat_within_range(source: Any, stack: Any, person: Any, time_s: float, **options: Any) -> xr.Dataset:
+    """:func:`~lightdose.thermal.session.heat_session` for `time_s` [s], shortened by halves while the skin (surface
+    or basal epidermis) would pass the thermal model's range (above :data:`~lightdose.thermal.burn.T_MAX_C`, 100 °C).
+
+    Such a session is "too hot" for certain, and the shortened run still shows when it breaks a limit: under a
+    constant heat input the rise T(t) − T(0) is concave in time (the tissue's losses grow with its temperature), so a
+    rise past 100 °C by t is past half of it by t/2, i.e. above (100 + T(0))/2 ≥ 65 °C from a skin at ≥ 30 °C —
+    beyond every allowed skin-temperature limit (≤ 48 °C) and far beyond the burn-dose limits. The returned run ends
+    at ``t[-1]``, before `time_s` when it was shortened.
+    """
+    while True:
+        try:
+            return heat_session(source, stack, person, time=time_s, **options)
+        except OutOfRangeError as exc:
+            if exc.field != "T_c" or time_s / 2.0 < SHORTEST_HEAT_RUN_S:
+                raise
+            time_s /= 2.0
 
 
 def session_burn(session: xr.Dataset, until_s: float) -> dict[str, float]:

@@ -71,10 +71,8 @@ def _first_time(t: np.ndarray, values: np.ndarray, limit: float) -> float:
 def plan_sauna(cabin: InfraredSauna, air_temperatures: list[float], view_factor: float | None, schedule: Schedule,
                body: SaunaPerson, limits: Limits, health: list[str], neuropathy: bool) -> SaunaPlan:
     """Plan a sauna course in `cabin` at each of `air_temperatures` [°C] for the schedule's session lengths."""
-    assert schedule.session_start is not None and schedule.session_end is not None
-    lengths = sorted({schedule.session_start.low, schedule.session_start.high, schedule.session_end.low,
-                      schedule.session_end.high})
-    longest = lengths[-1]
+    lengths, longest = schedule.session_lengths_s, schedule.longest_session_s
+    assert longest is not None, "a sauna course needs session lengths (checked by the scenario)"
     sweat_limit_g = limits.sweat_loss * body.weight * 1000.0
     sessions, safe, runs, warnings = [], {}, {}, []
     binding: tuple[float, str, str] | None = None

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import math
-import re
+from collections.abc import Hashable
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -22,6 +22,7 @@ from pydantic import (
     PlainSerializer,
     ValidationError,
     ValidationInfo,
+    WithJsonSchema,
     field_validator,
     model_validator,
 )
@@ -35,16 +36,27 @@ from lightdose.anatomy.stack import TargetKind
 from lightdose.devices import AnyDevice, HeatingPad, InfraredSauna, LightDevice
 from lightdose.devices.irradiance import parse_distance
 from lightdose.errors import FileFormatError, InputError, LightdoseError
-from lightdose.model_base import FrozenModel, describe_validation_error
+from lightdose.model_base import FrozenModel, describe_error, describe_validation_error
 from lightdose.planning.evidence import Condition
 from lightdose.planning.safety import Limits
 from lightdose.planning.schedule import Schedule
 from lightdose.thermal.sauna import SaunaPerson
-from lightdose.units import Duration, Fraction, Irradiance, Length, Temperature, parse_quantity
+from lightdose.units import WITH_UNIT_PATTERN, Bounded, UnitFraction, parse_quantity
 
 MAX_TARGET_DEPTH_MM = 100.0
-DEFAULT_WINDOW_J_CM2 = (1.0, 10.0)
-"""Heuristic photobiomodulation window at the target [J/cm²] (Huang et al. 2009, Dose-Response 7:358)."""
+DEFAULT_WINDOW = ("1 J/cm^2", "10 J/cm^2")
+"""Heuristic photobiomodulation window at the target (Huang et al. 2009, Dose-Response 7:358)."""
+MAX_WINDOW_J_CM2 = 100.0
+"""Highest dose a window may name at the target [J/cm²]: above ~50 J/cm² the biphasic-response literature reports
+inhibition (Huang et al. 2009), so a window beyond 100 J/cm² is outside what the heuristic covers."""
+MAX_DISTANCE_MM = 3000.0
+"""Largest gap between a device and the skin [mm] (lightdose's plausibility bound: panels are used at 15–50 cm)."""
+MAX_PAD_HEAT_W_MM2 = 0.01
+"""Largest waste heat of a contact pad into the skin [W/mm²] = 1 W/cm², the highest irradiance the skin MPE allows
+any wavelength (0.2·C_A W/cm² with C_A ≤ 5, ICNIRP 2013): a pad giving off more heat than that is a hotplate, not
+a light-therapy pad. A tenth of it already takes the skin past 43 °C within minutes (the plan says "too hot")."""
+MAX_EXPOSURE_S = 4 * 3600.0
+"""Longest fixed exposure [s]: the largest `limits.max_session` allowed."""
 LOWER_EDGE_MARGIN = 1.5
 """Aim "lower-edge": the window's lower edge times this margin (capped at the geometric middle)."""
 J_CM2_PER_J_MM2 = 100.0
@@ -56,10 +68,7 @@ def _depth_range(value: Any) -> tuple[float, float]:
     items = list(value) if isinstance(value, list | tuple) else [value]
     if len(items) not in (1, 2):
         raise ValueError("give one depth ('8 mm') or a range ['5 mm', '15 mm']")
-    try:
-        depths = [parse_quantity(v, "length") for v in items]
-    except InputError as exc:
-        raise ValueError(exc.reason) from None
+    depths = [parse_quantity(v, "length", "depth") for v in items]
     for d in depths:
         if not 0.0 < d <= MAX_TARGET_DEPTH_MM:
             raise ValueError(f"{d:g} mm is outside the allowed range 0–{MAX_TARGET_DEPTH_MM:g} mm below the skin")
@@ -69,24 +78,22 @@ def _depth_range(value: Any) -> tuple[float, float]:
 
 
 def _dose_window(value: Any) -> tuple[float, float]:
-    """[low, high] doses with units ("1 J/cm^2") → (low, high) [J/cm²]. Bare numbers are refused: J/cm² and the
-    canonical J/mm² differ a hundredfold."""
+    """[low, high] doses with units ("1 J/cm^2") → (low, high) [J/cm²]. Doses without a unit (1 or "1") are refused:
+    J/cm² and the canonical J/mm² differ a hundredfold."""
     if not isinstance(value, list | tuple) or len(value) != 2:
         raise ValueError("give the window as [low, high], e.g. ['1 J/cm^2', '10 J/cm^2']")
-    if any(isinstance(v, int | float) for v in value):
-        raise ValueError("write the doses with their unit, e.g. ['1 J/cm^2', '10 J/cm^2']")
-    try:
-        low, high = (parse_quantity(v, "fluence") * J_CM2_PER_J_MM2 for v in value)
-    except InputError as exc:
-        raise ValueError(exc.reason) from None
-    if not 0.0 < low < high:
-        raise ValueError(f"need 0 < low < high, got {low:g}–{high:g} J/cm²")
+    low, high = (parse_quantity(v, "fluence", "window", unit_required=True) * J_CM2_PER_J_MM2 for v in value)
+    if not 0.0 < low < high <= MAX_WINDOW_J_CM2:
+        raise ValueError(f"{low:g}–{high:g} J/cm² is outside the allowed range: need 0 < low < high ≤ "
+                         f"{MAX_WINDOW_J_CM2:g} J/cm²")
     return low, high
 
 
 DepthRange = Annotated[tuple[float, float], BeforeValidator(_depth_range,
                                                             json_schema_input_type=float | str | list[float | str])]
-DoseWindow = Annotated[tuple[float, float], BeforeValidator(_dose_window, json_schema_input_type=list[str]),
+DoseWindow = Annotated[tuple[float, float], BeforeValidator(_dose_window),
+                       WithJsonSchema({"type": "array", "minItems": 2, "maxItems": 2, "items": {
+                           "type": "string", "pattern": WITH_UNIT_PATTERN, "description": "a dose with its unit"}}),
                        PlainSerializer(lambda w: [f"{w[0]:g} J/cm^2", f"{w[1]:g} J/cm^2"], return_type=list[str])]
 
 
@@ -98,32 +105,30 @@ class TargetSpec(FrozenModel):
     kind: TargetKind = "nerve"
 
 
+def _target_name(value: Any) -> Any:
+    """A preset target's name is shorthand for {name: ...}."""
+    return {"name": value} if isinstance(value, str) else value
+
+
 class SiteSpec(FrozenModel):
     """One body site to treat, with its target, the device placed on it and how many points (placements) a session
     treats there (2 for both feet, 3 points over a carpal tunnel)."""
 
     site: str = Field(description="body-site preset (see `lightdose sites`)")
-    target: TargetSpec = Field(default_factory=TargetSpec, description="target name or {name, depth}")
+    target: Annotated[TargetSpec, BeforeValidator(_target_name, json_schema_input_type=str | TargetSpec)] = Field(
+        default_factory=TargetSpec, description="a preset target's name, or {name, depth}")
     device: str | None = Field(default=None, description="id of the device placement (default: the only one)")
     label: str = ""
     points: int = Field(default=1, ge=1, le=50, description="treated points (placements) per session")
-    exposure: Duration | None = Field(default=None, gt=0.0, description=(
+    exposure: Annotated[float, Bounded("time", gt=0.0, le=MAX_EXPOSURE_S)] | None = Field(default=None, description=(
         "fixed exposure per point [s] instead of the one the dose asks for"))
     window: DoseWindow | None = Field(default=None, description="dose window at the target, default the goal's")
 
     @field_validator("site")
     @classmethod
     def _known_site(cls, value: str) -> str:
-        try:
-            site_library.get(value)
-        except InputError as exc:
-            raise ValueError(exc.reason) from None
+        site_library.get(value)  # an unknown name is an InputError listing the sites
         return value
-
-    @field_validator("target", mode="before")
-    @classmethod
-    def _name_only(cls, value: Any) -> Any:
-        return {"name": value} if isinstance(value, str) else value
 
     @field_validator("target")
     @classmethod
@@ -162,22 +167,22 @@ class Placement(FrozenModel):
     id: str | None = Field(default=None, description="name the sites use for this placement (default: device name)")
     device: str | None = Field(default=None, description="preset device (see `lightdose devices`)")
     definition: AnyDevice | None = Field(default=None, description="your own device, as in the preset YAML files")
-    distance: Length = Field(default=0.0, ge=0.0, description="gap between the emitting face and the skin [mm]")
-    pad_heat: Irradiance = Field(default=0.0, ge=0.0, description="waste heat of a contact pad into the skin [W/mm²]")
+    distance: Annotated[float, Bounded("length", ge=0.0, le=MAX_DISTANCE_MM)] = Field(
+        default=0.0, description="gap between the emitting face and the skin [mm]")
+    pad_heat: Annotated[float, Bounded("irradiance", ge=0.0, le=MAX_PAD_HEAT_W_MM2)] = Field(
+        default=0.0, description="waste heat of a contact pad into the skin [W/mm²] (measured; 0 = unknown)")
     faces_head: bool = Field(default=False, description="a panel facing the head: check the eye exposure limit")
-    air_temperature: list[Temperature] | None = Field(default=None, min_length=1, max_length=4, description=(
+    air_temperature: list[Annotated[float, Bounded("temperature", ge=10.0, le=100.0)]] | None = Field(
+        default=None, min_length=1, max_length=4, description=(
         "sauna only: cabin air temperatures to plan for [°C] (default: the preset's)"))
-    emitter_view_factor: Fraction | None = Field(default=None, ge=0.0, le=1.0, description=(
+    emitter_view_factor: UnitFraction | None = Field(default=None, description=(
         "sauna only: share of the body's view taken by the emitters (sets the mean radiant temperature)"))
 
     @field_validator("device")
     @classmethod
     def _known_device(cls, value: str | None) -> str | None:
         if value is not None:
-            try:
-                devices.get(value)
-            except InputError as exc:
-                raise ValueError(exc.reason) from None
+            devices.get(value)  # an unknown name is an InputError listing the devices
         return value
 
     @model_validator(mode="after")
@@ -186,14 +191,9 @@ class Placement(FrozenModel):
             raise ValueError("give either a preset `device` or your own `definition`, not both or neither")
         model = self.model()
         if isinstance(model, LightDevice):
-            try:
-                parse_distance(model, self.distance)
-            except InputError as exc:
-                raise ValueError(exc.reason) from None
+            parse_distance(model, self.distance)
         if not isinstance(model, InfraredSauna) and (self.air_temperature or self.emitter_view_factor is not None):
             raise ValueError("air_temperature and emitter_view_factor apply to sauna cabins only")
-        if self.air_temperature and not all(10.0 <= t <= 100.0 for t in self.air_temperature):
-            raise ValueError("cabin air temperatures must lie within 10–100 °C")
         return self
 
     def model(self) -> LightDevice | HeatingPad | InfraredSauna:
@@ -209,10 +209,11 @@ class Placement(FrozenModel):
 class Goal(FrozenModel):
     """The dose goal at the target, and where in the window to aim (see docs/planning.md, "the aiming rule")."""
 
-    window: DoseWindow = Field(default=DEFAULT_WINDOW_J_CM2, description="dose window at the target [J/cm²]")
+    window: DoseWindow = Field(default=DEFAULT_WINDOW, validate_default=True, description=(
+        "dose window at the target, with units"))
     aim: Literal["geometric-middle", "lower-edge"] = Field(default="geometric-middle", description=(
         "geometric-middle: √(low·high), the same factor of margin to both edges; lower-edge: 1.5 × low"))
-    max_target_irradiance: Irradiance = Field(default=50e-5, gt=0.0, description=(
+    max_target_irradiance: Annotated[float, Bounded("irradiance", gt=0.0)] = Field(default=50e-5, description=(
         "target irradiance above which the plan warns [W/mm²] (≲ 10–50 mW/cm², Huang et al. 2009; heuristic)"))
 
     def aim_j_cm2(self, window: tuple[float, float]) -> float:
@@ -250,7 +251,10 @@ class Scenario(FrozenModel):
     description: str = ""
     condition: Condition = Field(default="other", description="what is treated: selects the trial evidence shown")
     seed: int = Field(default=1, ge=0, description="seed of the virtual population")
-    person: Person = Field(default_factory=Person, description="the person the plan is made for")
+    coverage: CoverageSpec = Field(default_factory=CoverageSpec)
+    person: Person = Field(default_factory=lambda data: data["coverage"].model_for(Person()).median_person()
+                           if "coverage" in data else Person(), description=(
+        "the person the plan is made for (default: the population's median person)"))
     body: SaunaPerson = Field(default_factory=SaunaPerson, description="whole-body data for sauna plans")
     health: list[HealthCondition] = Field(default_factory=list, description="conditions that change the warnings")
     devices: list[Placement] = Field(min_length=1)
@@ -259,30 +263,29 @@ class Scenario(FrozenModel):
     limits: Limits = Field(default_factory=Limits)
     schedule: Annotated[Schedule, BeforeValidator(_schedule, json_schema_input_type=str | dict)] = Field(
         default_factory=lambda: Schedule.parse("3 times a week for 4 weeks"))
-    coverage: CoverageSpec = Field(default_factory=CoverageSpec)
 
     @model_validator(mode="after")
     def _references(self) -> Scenario:
         keys = [p.key for p in self.devices]
         if len(set(keys)) != len(keys):
-            raise ValueError(f"devices: two placements share an id ({', '.join(keys)}); give each an `id`")
+            raise InputError("devices", f"two placements share an id ({', '.join(keys)}); give each an `id`")
         site_devices = [p.key for p in self.devices if not isinstance(p.model(), InfraredSauna)]
         for i, site in enumerate(self.sites):
             if site.device is not None and site.device not in site_devices:
-                raise ValueError(f"sites[{i}].device: {site.device!r} is not one of the placements "
-                                 f"{', '.join(site_devices) or '(none but saunas)'}")
+                raise InputError(f"sites[{i}].device", f"{site.device!r} is not one of the placements "
+                                                        f"{', '.join(site_devices) or '(none but saunas)'}")
             if site.device is None and len(site_devices) != 1:
-                raise ValueError(f"sites[{i}].device: name the placement to use ({', '.join(site_devices)})")
+                raise InputError(f"sites[{i}].device", f"name the placement to use ({', '.join(site_devices)})")
             placement = self.placement(site)
             if (isinstance(placement.model(), HeatingPad) and site.exposure is None
                     and self.schedule.longest_session_s is None):
-                raise ValueError(f"sites[{i}].exposure: a heating pad has no light dose to set its time; give an "
-                                 "exposure or a session length in the schedule")
+                raise InputError(f"sites[{i}].exposure", "a heating pad has no light dose to set its time; give "
+                                                          "an exposure or a session length in the schedule")
         if site_devices and not self.sites:
-            raise ValueError("sites: a pad, panel, probe or heating pad needs at least one body site")
+            raise InputError("sites", "a pad, panel, probe or heating pad needs at least one body site")
         if any(isinstance(p.model(), InfraredSauna) for p in self.devices) and self.schedule.longest_session_s is None:
-            raise ValueError("schedule: a sauna course needs session lengths, e.g. "
-                             "'start 10–15 min, build to 30–40 min, 2–4 times a week'")
+            raise InputError("schedule", "a sauna course needs session lengths, e.g. "
+                                         "'start 10–15 min, build to 30–40 min, 2–4 times a week'")
         return self
 
     def placement(self, site: SiteSpec) -> Placement:
@@ -295,9 +298,33 @@ class Scenario(FrozenModel):
         """The sauna cabin placements."""
         return [p for p in self.devices if isinstance(p.model(), InfraredSauna)]
 
+    @property
+    def person_is_median(self) -> bool:
+        """Whether the plan's person is the population's median person (the default when the scenario gives none)."""
+        return self.person == self.coverage.model_for(self.person).median_person()
+
     def digest(self) -> str:
         """A short hash of the validated scenario (same scenario → same hash)."""
         return hashlib.sha256(self.model_dump_json().encode()).hexdigest()[:16]
+
+
+class _UniqueKeyLoader(yaml.SafeLoader):
+    """YAML's safe loader, refusing a key given twice in one mapping (YAML 1.2 requires unique keys; the safe loader
+    would silently keep the last)."""
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+        seen: dict[Any, int] = {}
+        for key_node, _ in node.value:
+            if key_node.tag == "tag:yaml.org,2002:merge":
+                continue
+            key = self.construct_object(key_node, deep=True)
+            if not isinstance(key, Hashable):
+                continue  # the safe loader reports an unhashable key itself
+            if key in seen:
+                raise yaml.constructor.ConstructorError(
+                    None, None, f"the key {key!r} is given twice (first on line {seen[key]})", key_node.start_mark)
+            seen[key] = key_node.start_mark.line + 1
+        return super().construct_mapping(node, deep=deep)
 
 
 def _line_of(text: str, location: tuple[int | str, ...]) -> int | None:
@@ -321,15 +348,10 @@ def _line_of(text: str, location: tuple[int | str, ...]) -> int | None:
     return line
 
 
-def _path_parts(path: str) -> tuple[int | str, ...]:
-    """'sites[1].target' → ('sites', 1, 'target')."""
-    return tuple(int(p) if p.isdigit() else p for p in re.findall(r"[^.\[\]]+", path))
-
-
 def scenario_from_text(text: str, path: str = "<scenario>") -> Scenario:
     """Parse and validate a scenario from YAML (or JSON, which is YAML) text; errors name `path` and the line."""
     try:
-        data = yaml.safe_load(text)
+        data = yaml.load(text, Loader=_UniqueKeyLoader)  # noqa: S506 (a SafeLoader)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
         problem = getattr(exc, "problem", None) or str(exc)
@@ -339,11 +361,7 @@ def scenario_from_text(text: str, path: str = "<scenario>") -> Scenario:
     try:
         return Scenario.model_validate(data)
     except ValidationError as exc:
-        first = exc.errors(include_url=False)[0]
-        location = tuple(first["loc"])
-        if not location:  # a whole-scenario check names its field at the start of its message
-            found = re.match(r"(?:Value error, )?([\w\[\].]+):", first["msg"])
-            location = _path_parts(found.group(1)) if found else ()
+        location, _ = describe_error(exc.errors(include_url=False)[0])
         raise FileFormatError(path, _line_of(text, location), describe_validation_error(exc)) from None
 
 

@@ -1,11 +1,14 @@
 """Treatment schedules written in words, parsed into typed steps.
 
 In the spirit of PyBaMM's experiments ("Discharge at 1C for 1 hour"), a schedule is a short sentence of clauses
-separated by commas, semicolons or "and":
+separated by commas, semicolons or "and"; each kind of clause may appear once:
 
-- frequency: "3 times a week", "2–4 times a week", "3x per week", "once a week", "twice a week", "daily";
+- frequency: "3 times a week", "2–4 times a week", "3x per week", "3/week", "three times a week", "once a week",
+  "twice weekly", "daily", "once daily", "twice a day", "2 a day", "every other day" (3.5 a week); a daily
+  frequency is stored as sessions per week (7 × per day) and still said per day;
 - course length: "for 4 weeks", "for 6–8 weeks" (the longer end is planned);
 - session length: "20 min" (fixed), "start 10–15 min" and "build to 30–40 min", or "10 min building to 30 min".
+  Session lengths are positive, at most :data:`MAX_SESSION_S`, and never shrink over the course.
 
 >>> Schedule.parse("start 10–15 min, build to 30–40 min, 2–4 times a week").session_end
 Span(low=1800.0, high=2400.0)
@@ -17,17 +20,36 @@ schedule is reported but does not change the exposure.
 from __future__ import annotations
 
 import re
+from typing import Literal
 
-from pydantic import Field, model_validator
+from pydantic import Field, ValidationError, model_validator
 
-from lightdose.model_base import FrozenModel
+from lightdose.errors import InputError
+from lightdose.model_base import FrozenModel, describe_validation_error
 
+_COUNT_WORDS = {"one": 1.0, "once": 1.0, "two": 2.0, "twice": 2.0, "three": 3.0, "thrice": 3.0, "four": 4.0,
+                "five": 5.0, "six": 6.0, "seven": 7.0}
+_COUNT = r"(\d+(?:\.\d+)?|" + "|".join(_COUNT_WORDS) + ")"
+_TO = r"\s*(?:-|–|—|to)\s*"
 _NUMBER = r"(\d+(?:\.\d+)?)"
-_RANGE = _NUMBER + r"(?:\s*(?:-|–|—|to)\s*" + _NUMBER + r")?"
+_RANGE = _NUMBER + r"(?:" + _TO + _NUMBER + r")?"
 _UNIT = r"\s*(min|mins|minutes?|h|hours?)"
 _UNIT_SECONDS = {"min": 60.0, "mins": 60.0, "minute": 60.0, "minutes": 60.0, "h": 3600.0, "hour": 3600.0,
                  "hours": 3600.0}
-_WORDS = {"once": 1, "twice": 2, "daily": 7, "every day": 7}
+_COUNTS = _COUNT + r"(?:" + _TO + _COUNT + r")?(?:\s*(?:times?|x|sessions?))?"
+_FREQUENCY = (  # a count (or a range) per week or per day: "3 times a week", "3/week", "twice daily", "daily"
+    re.compile(_COUNTS + r"\s*(?:(?:a|per|each|every)\s+|/\s*)(week|day)"),
+    re.compile(_COUNTS + r"\s+(week|dai)ly"),
+    re.compile(r"()()(?:every\s+(week|day)|(?:week|dai)ly)"),
+)
+EVERY_OTHER_DAY = 3.5
+"""Sessions a week of "every other day"."""
+MAX_SESSIONS_PER_WEEK = 14.0
+"""Most sessions a week (twice a day)."""
+MAX_SESSION_S = 4 * 3600.0
+"""Longest session [s] a schedule may ask for (the largest `limits.max_session`, and the sauna model's limit)."""
+_CLAUSE_NAMES = {"sessions_per_week": "frequency", "said_per": "frequency", "weeks": "course length",
+                 "session_start": "session length", "session_end": "session length built up to"}
 EXAMPLE = "'3 times a week for 4 weeks, 10 min building to 30 min'"
 
 
@@ -49,6 +71,11 @@ class Span(FrozenModel):
         return f"{low:.{digits}g}" if low == high else f"{low:.{digits}g}–{high:.{digits}g}"
 
 
+def _count(word: str | None) -> float | None:
+    """'3' → 3, 'twice' → 2; None or '' → None."""
+    return _COUNT_WORDS.get(word) or float(word) if word else None
+
+
 def _span(match: re.Match, first: int = 1, scale: float = 1.0) -> Span:
     low = float(match.group(first))
     high = float(match.group(first + 1)) if match.group(first + 1) else low
@@ -60,10 +87,25 @@ def _seconds(match: re.Match, first: int) -> Span:
     return _span(match, first, _UNIT_SECONDS[match.group(first + 2)])
 
 
+def _frequency(clause: str) -> tuple[Span, Literal["week", "day"]] | None:
+    """Sessions per week and the unit it was said in, or None if `clause` is no frequency."""
+    if re.fullmatch(r"every\s+(?:other|second)\s+day", clause):
+        return Span(low=EVERY_OTHER_DAY, high=EVERY_OTHER_DAY), "week"
+    for pattern in _FREQUENCY:
+        if m := pattern.fullmatch(clause):
+            low = _count(m.group(1)) or 1.0
+            high = _count(m.group(2)) or low
+            per: Literal["week", "day"] = "week" if (m.group(3) or clause).startswith("week") else "day"
+            days = 7.0 if per == "day" else 1.0
+            return Span(low=low * days, high=high * days), per
+    return None
+
+
 class Schedule(FrozenModel):
     """Sessions per week, course length and session length (fixed, or building from a start to an end)."""
 
     sessions_per_week: Span = Span(low=3.0, high=3.0)
+    said_per: Literal["week", "day"] = Field(default="week", description="say the frequency per week or per day")
     weeks: Span | None = None
     session_start: Span | None = Field(default=None, description="first sessions' length [s]")
     session_end: Span | None = Field(default=None, description="session length built up to [s]")
@@ -71,43 +113,68 @@ class Schedule(FrozenModel):
 
     @model_validator(mode="after")
     def _sensible(self) -> Schedule:
-        if not 1.0 <= self.sessions_per_week.low <= self.sessions_per_week.high <= 14.0:
-            raise ValueError(f"{self.sessions_per_week.text()} sessions a week is outside 1–14")
+        if not 1.0 <= self.sessions_per_week.low <= self.sessions_per_week.high <= MAX_SESSIONS_PER_WEEK:
+            raise ValueError(f"{self.frequency_text()} is outside the allowed range 1–{MAX_SESSIONS_PER_WEEK:g} "
+                             "sessions a week (twice a day at most)")
         if self.weeks is not None and not 1.0 <= self.weeks.low <= self.weeks.high <= 104.0:
-            raise ValueError(f"{self.weeks.text()} weeks is outside 1–104")
+            raise ValueError(f"{self.weeks.text()} weeks is outside the allowed range 1–104 weeks")
+        if (self.session_start is None) != (self.session_end is None):
+            raise ValueError("give both session_start and session_end (equal for a fixed length), or neither")
+        if self.session_start is not None and self.session_end is not None:
+            for span in (self.session_start, self.session_end):
+                if not 0.0 < span.low <= span.high <= MAX_SESSION_S:
+                    raise ValueError(f"a session of {span.text(60)} min is outside the allowed range: longer than "
+                                     f"0 min, at most {MAX_SESSION_S / 60:g} min")
+            if self.session_end.low < self.session_start.low or self.session_end.high < self.session_start.high:
+                raise ValueError(f"sessions would shrink from {self.session_start.text(60)} min to "
+                                 f"{self.session_end.text(60)} min; build up to a length at least the start's")
         return self
 
     @classmethod
     def parse(cls, text: str) -> Schedule:
-        """Read a schedule written in words (see the module docstring); unknown clauses are errors."""
-        fields: dict[str, Span] = {}
+        """Read a schedule written in words (see the module docstring). Raises :class:`InputError` (field
+        ``schedule``) for an unknown clause, a clause given twice, an empty schedule or an impossible value."""
+        fields: dict[str, object] = {}
+        said: dict[str, str] = {}
+
+        def put(clause: str, **values: object) -> None:
+            for name in values:
+                if name in said:
+                    raise InputError("schedule", f"{text!r} gives the {_CLAUSE_NAMES[name]} twice "
+                                                 f"({said[name]!r} and {clause!r}); give it once")
+                said[name] = clause
+            fields.update(values)
+
         normalised = re.sub(r"\s+for\s+", ", for ", text.strip().lower())
         for clause in (c.strip() for c in re.split(r",|;|\band\b", normalised)):
             if not clause:
                 continue
-            if m := re.fullmatch(_RANGE + r"\s*(?:times|x|sessions?)\s*(?:a|per|each|/)\s*week", clause):
-                fields["sessions_per_week"] = _span(m)
-            elif m := re.fullmatch(r"(once|twice|daily|every day)(?:\s+(?:a|per)\s+week)?", clause):
-                fields["sessions_per_week"] = Span(low=_WORDS[m.group(1)], high=_WORDS[m.group(1)])
+            if found := _frequency(clause):
+                put(clause, sessions_per_week=found[0], said_per=found[1])
             elif m := re.fullmatch(r"for\s+" + _RANGE + r"\s*weeks?", clause):
-                fields["weeks"] = _span(m)
+                put(clause, weeks=_span(m))
             elif m := re.fullmatch(r"start(?:ing)?(?:\s+(?:at|with))?\s+" + _RANGE + _UNIT + r"(?:\s+sessions?)?",
                                    clause):
-                fields["session_start"] = _seconds(m, 1)
+                put(clause, session_start=_seconds(m, 1))
             elif m := re.fullmatch(r"build(?:ing)?(?:\s+up)?\s+to\s+" + _RANGE + _UNIT, clause):
-                fields["session_end"] = _seconds(m, 1)
+                put(clause, session_end=_seconds(m, 1))
             elif m := re.fullmatch(_RANGE + _UNIT + r"\s+build(?:ing)?(?:\s+up)?\s+to\s+" + _RANGE + _UNIT, clause):
-                fields["session_start"], fields["session_end"] = _seconds(m, 1), _seconds(m, 4)
+                put(clause, session_start=_seconds(m, 1), session_end=_seconds(m, 4))
             elif m := re.fullmatch(_RANGE + _UNIT + r"(?:\s+(?:sessions?|each|per session|a session))?", clause):
-                fields["session_start"] = fields["session_end"] = _seconds(m, 1)
+                put(clause, session_start=_seconds(m, 1), session_end=_seconds(m, 1))
             else:
-                raise ValueError(f"cannot read {clause!r} in the schedule {text!r}; write e.g. {EXAMPLE}")
+                raise InputError("schedule", f"cannot read {clause!r} in the schedule {text!r}; write e.g. {EXAMPLE}")
+        if not said:
+            raise InputError("schedule", f"{text!r} says nothing; write e.g. {EXAMPLE}")
         if "session_end" in fields and "session_start" not in fields:
-            raise ValueError(f"the schedule {text!r} builds up to a session length but has no start; "
-                             "add e.g. 'start 10 min'")
+            raise InputError("schedule", f"{text!r} builds up to a session length but has no start; add e.g. "
+                                         "'start 10 min'")
         if "session_start" in fields and "session_end" not in fields:
             fields["session_end"] = fields["session_start"]
-        return cls(text=text.strip(), **fields)
+        try:
+            return cls(text=text.strip(), **fields)  # type: ignore[arg-type]
+        except ValidationError as exc:
+            raise InputError("schedule", describe_validation_error(exc)) from None
 
     @property
     def builds_up(self) -> bool:
@@ -115,8 +182,16 @@ class Schedule(FrozenModel):
         return self.session_start is not None and self.session_start != self.session_end
 
     @property
+    def session_lengths_s(self) -> list[float]:
+        """Every session length the schedule names [s], shortest first (empty without session lengths)."""
+        if self.session_start is None or self.session_end is None:
+            return []
+        return sorted({self.session_start.low, self.session_start.high, self.session_end.low, self.session_end.high})
+
+    @property
     def longest_session_s(self) -> float | None:
-        """The longest session the schedule asks for [s]."""
+        """The longest session the schedule asks for [s]: the upper end of the length built up to (sessions never
+        shrink, so no other length is longer)."""
         return None if self.session_end is None else self.session_end.high
 
     @property
@@ -131,34 +206,45 @@ class Schedule(FrozenModel):
         """Days between sessions, 7 / sessions per week."""
         return Span(low=7.0 / self.sessions_per_week.high, high=7.0 / self.sessions_per_week.low)
 
+    def frequency_text(self, noun: bool = False) -> str:
+        """'3 a week', '2–4 a week', '2 a day'; with `noun` '3 sessions a week', '1 session a day'."""
+        count = self.sessions_per_week.text(scale=7.0 if self.said_per == "day" else 1.0)
+        word = (" session" if count == "1" else " sessions") if noun else ""
+        return f"{count}{word} a {self.said_per}"
+
+    def _course(self) -> str:
+        """'weeks 1–4', 'week 1', '4–6 weeks' (the whole course), or 'every week' without a course length."""
+        if self.weeks is None:
+            return "every week"
+        if self.weeks.low != self.weeks.high:
+            return f"{self.weeks.text()} weeks"
+        return "week 1" if self.weeks.low == 1 else f"weeks 1–{self.weeks.text()}"
+
     def weekly(self) -> list[dict[str, object]]:
-        """Week-by-week steps: sessions a week and, when the schedule has one, the session length [min], built up
-        linearly from the start to the end over the weeks (or given as start and target without a course length)."""
-        per_week = self.sessions_per_week.text()
+        """Week-by-week steps: sessions and, when the schedule has one, the session length [min], built up linearly
+        from the start to the end over the weeks (or given as start and target without a course length)."""
+        sessions = self.frequency_text()
         if self.session_start is None or self.session_end is None:
-            weeks = "every week" if self.weeks is None else f"weeks 1–{self.weeks.text()}"
-            return [{"weeks": weeks, "sessions_per_week": per_week, "session_min": None}]
-        if self.weeks is None or not self.builds_up:
-            rows = [{"weeks": "start", "sessions_per_week": per_week, "session_min": self.session_start.text(60)}]
-            if self.builds_up:
-                rows.append({"weeks": "build up as tolerated to", "sessions_per_week": per_week,
-                             "session_min": self.session_end.text(60)})
-            elif self.weeks is not None:
-                rows[0]["weeks"] = f"weeks 1–{self.weeks.text()}"
-            return rows
+            return [{"weeks": self._course(), "sessions": sessions, "session_min": None}]
+        if not self.builds_up:
+            return [{"weeks": self._course(), "sessions": sessions, "session_min": self.session_start.text(60)}]
+        if self.weeks is None:
+            return [{"weeks": "start", "sessions": sessions, "session_min": self.session_start.text(60)},
+                    {"weeks": "build up as tolerated to", "sessions": sessions,
+                     "session_min": self.session_end.text(60)}]
         n = int(self.weeks.high)
         rows = []
         for week in range(1, n + 1):
             share = 0.0 if n == 1 else (week - 1) / (n - 1)
             low = self.session_start.low + share * (self.session_end.low - self.session_start.low)
             high = self.session_start.high + share * (self.session_end.high - self.session_start.high)
-            rows.append({"weeks": f"week {week}", "sessions_per_week": per_week,
+            rows.append({"weeks": f"week {week}", "sessions": sessions,
                          "session_min": Span(low=round(low / 60.0), high=round(high / 60.0)).text()})
         return rows
 
     def describe(self) -> str:
-        """One line for people."""
-        parts = [f"{self.sessions_per_week.text()} sessions a week"]
+        """One line for people (and for :meth:`parse`: it reads back to the same schedule)."""
+        parts = [self.frequency_text(noun=True)]
         if self.weeks is not None:
             parts.append(f"for {self.weeks.text()} weeks")
         if self.builds_up:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from lightdose.errors import InputError
+from lightdose.errors import InputError, OutOfRangeError
 
 T_MIN_C = -20.0
 """Lowest temperature accepted [°C]."""
@@ -37,7 +37,7 @@ def _series(t_s: np.ndarray, T_c: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         i = int(np.argmax(np.diff(t) <= 0))
         raise InputError("t_s", f"times must increase strictly; t[{i + 1}] = {t[i + 1]:g} s follows {t[i]:g} s")
     if not np.all(np.isfinite(T)) or T.min() < T_MIN_C or T.max() > T_MAX_C:
-        raise InputError("T_c", f"temperatures must lie within {T_MIN_C:g}…{T_MAX_C:g} °C, "
+        raise OutOfRangeError("T_c", f"temperatures must lie within {T_MIN_C:g}…{T_MAX_C:g} °C, "
                                 f"got {np.nanmin(T):g}…{np.nanmax(T):g} °C")
     return t, T
 

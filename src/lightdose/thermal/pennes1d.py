@@ -34,9 +34,9 @@ from lightdose.model_base import FrozenModel
 from lightdose.thermal.burn import T_MAX_C, T_MIN_C
 from lightdose.thermal.properties import ThermalProperties, thermal_properties
 from lightdose.thermal.vasodilation import PerfusionResponse
-from lightdose.units import HeatTransferCoefficient, Irradiance, Temperature, parse_quantity
+from lightdose.units import Bounded, Irradiance, parse_quantity
 
-BodyTemperature = Annotated[Temperature, Field(ge=T_MIN_C, le=T_MAX_C)]
+BodyTemperature = Annotated[float, Bounded("temperature", ge=T_MIN_C, le=T_MAX_C)]
 
 
 STEFAN_BOLTZMANN = 5.670374e-14
@@ -58,14 +58,16 @@ class SkinBoundary(FrozenModel):
     Together a Robin condition q_in = h_eff (T_env − T_s) + net_flux.
     """
 
-    h_air: HeatTransferCoefficient = Field(default=1e-5, ge=0.0, description="W/(mm²·K); default 10 W/(m²·K)")
+    h_air: Annotated[float, Bounded("heat_transfer", ge=0.0)] = Field(
+        default=1e-5, description="W/(mm²·K); default 10 W/(m²·K)")
     t_air: BodyTemperature = Field(default=25.0, description="°C")
     emissivity: float = Field(default=0.0, ge=0.0, le=1.0, description="skin emissivity for explicit radiation")
     t_radiant: BodyTemperature | None = Field(default=None, description="°C; mean radiant temperature (default t_air)")
-    h_contact: HeatTransferCoefficient = Field(default=0.0, ge=0.0, description="W/(mm²·K)")
+    h_contact: Annotated[float, Bounded("heat_transfer", ge=0.0)] = Field(default=0.0, description="W/(mm²·K)")
     t_pad: BodyTemperature | None = Field(default=None, description="°C; needed when h_contact > 0")
     flux: Irradiance = Field(default=0.0, description="W/mm² absorbed at the surface, positive into the skin")
-    evaporation: Irradiance = Field(default=0.0, ge=0.0, description="W/mm² of latent heat leaving the skin")
+    evaporation: Annotated[float, Bounded("irradiance", ge=0.0)] = Field(
+        default=0.0, description="W/mm² of latent heat leaving the skin")
 
     @model_validator(mode="after")
     def _pad_needs_temperature(self) -> SkinBoundary:

@@ -96,7 +96,7 @@ def _in_unit(unit: str, what: str) -> BeforeValidator:
         except (pint.errors.PintError, ValueError, AttributeError, TypeError) as exc:
             raise ValueError(f"cannot read {value!r} as a {what} ({exc}); write e.g. '1 {unit}'") from None
 
-    return BeforeValidator(convert)
+    return BeforeValidator(convert, json_schema_input_type=float | str)  # the schema: a number or "80 kg"
 
 
 AirSpeed = Annotated[float, _in_unit("m/s", "speed"), _in_range(0.0, 5.0, "m/s")]

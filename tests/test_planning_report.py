@@ -107,11 +107,16 @@ def test_demo_writes_every_example_report(tmp_path):
 
 @pytest.mark.parametrize(("command", "message"), [
     (["plan", str(EXAMPLES / "knee-panel.yaml"), "-o", "{tmp}/missing/r.html"],
-     "--output: cannot write '{tmp}/missing/r.html': the folder '{tmp}/missing' does not exist"),
-    (["plan", str(EXAMPLES / "knee-panel.yaml"), "-o", "{tmp}"], "--output: '{tmp}' is a folder; give a file name"),
-    (["schema", "-o", "{tmp}/missing/s.json"],
-     "--output: cannot write '{tmp}/missing/s.json': the folder '{tmp}/missing' does not exist"),
+     "--output: '{tmp}/missing/r.html': '{tmp}/missing' is not an existing folder"),
+    (["plan", str(EXAMPLES / "knee-panel.yaml"), "-o", "{tmp}"], "--output: '{tmp}' is a folder"),
+    (["schema", "-o", "{tmp}/missing/s.json"], "--output: '{tmp}/missing/s.json': '{tmp}/missing' is not an existing"),
     (["demo", "--out", "{tmp}/a-file/out", "--people", "0"], "--out: cannot create the folder '{tmp}/a-file/out'"),
+    (["irradiance", "pad-890", "--distance", "0cm", "--png", "{tmp}/missing/m.png"],
+     "--png: '{tmp}/missing/m.png': '{tmp}/missing' is not an existing folder"),
+    (["depth-dose", "--device", "pad-890", "--site", "heel", "--time", "1min", "--png", "{tmp}/missing/d.png"],
+     "--png: '{tmp}/missing/d.png': '{tmp}/missing' is not an existing folder"),
+    (["heat", "--device", "pad-890", "--site", "heel", "--time", "1min", "--png", "{tmp}/a-file/h.png"],
+     "--png: '{tmp}/a-file/h.png': '{tmp}/a-file' is not an existing folder"),
 ])
 def test_unwritable_output_paths_are_one_line_errors(tmp_path, command, message):
     (tmp_path / "a-file").write_text("not a folder", encoding="utf-8")

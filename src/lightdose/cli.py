@@ -16,6 +16,7 @@ from rich.markup import escape
 
 from lightdose.errors import LightdoseError
 from lightdose.model_base import describe_validation_error
+from lightdose.output_files import writable_path, write_output
 
 app = typer.Typer(
     name="lightdose",
@@ -272,6 +273,8 @@ def irradiance(
     from lightdose.errors import InputError
 
     light = catalog.get_light_device(device)
+    if png and measured is None:
+        writable_path(png, "--png")
     if measured is not None:
         if png:
             raise InputError("png", "a measured irradiance is a single value and has no map; drop --png")
@@ -362,6 +365,8 @@ def depth_dose_command(
     from lightdose.anatomy import Person
     from lightdose.transport.dose import depth_dose, summary
 
+    if png:
+        writable_path(png, "--png")
     person = Person(skin_type=skin_type, fat_thickness=fat, bmi=bmi, neuropathy=neuropathy, dermal_blood=dermal_blood)
     ds = depth_dose(device, site, person, distance=distance, exposure=time, solver=solver,  # type: ignore[arg-type]
                     photons=photons, seed=seed)
@@ -408,6 +413,8 @@ def heat(
     from lightdose.anatomy import Person
     from lightdose.thermal.session import heat_session, summary
 
+    if png:
+        writable_path(png, "--png")
     ds = heat_session(device, site, Person(skin_type=skin_type, neuropathy=neuropathy), time=time,
                       distance=distance, pad_heat_flux=pad_heat)
     if png:
@@ -520,10 +527,10 @@ def plan(
 ) -> None:
     """A treatment plan: exposure per site, dose at the target, heating, limits, schedule and population coverage."""
     from lightdose.planning import plan as make_plan
-    from lightdose.planning.report import writable, write_report
+    from lightdose.planning.report import write_report
 
     if output:
-        writable(output, "--output")  # before the minutes of planning
+        writable_path(output, "--output")  # before the minutes of planning
     result = make_plan(scenario)
     if output:
         write_report(result, output, "--output")
@@ -551,7 +558,6 @@ def validate(scenario: str = typer.Argument(..., help="Scenario file (.yaml or .
 def schema(output: str | None = typer.Option(None, "--output", "-o", help="Write the schema to this file.")) -> None:
     """The JSON Schema of scenario files."""
     from lightdose.planning import schema as scenario_schema
-    from lightdose.planning.report import write_output
 
     text = json.dumps(scenario_schema(), indent=2, ensure_ascii=False) + "\n"
     if output:
@@ -591,7 +597,6 @@ def perfusion(
 ) -> None:
     """Skin perfusion (laser-Doppler, % of maximal CVC) during and after a session, coupled with bioheat."""
     from lightdose.anatomy import Person
-    from lightdose.output_files import writable_path
     from lightdose.physiology.session import elevation_verdict, perfusion_session, summary
 
     png_path = writable_path(png, "--png") if png else None
@@ -633,7 +638,6 @@ def compare(
     """Compare devices on one site: perfusion during and after each session, healthy and neuropathic."""
     from rich.table import Table
 
-    from lightdose.output_files import writable_path
     from lightdose.physiology.compare import load_comparison, run_comparison
 
     png_path = writable_path(png, "--png") if png else None

@@ -24,3 +24,25 @@ def writable_path(path: str | Path, field: str) -> Path:
         raise InputError(field, f"{str(path)!r}: no permission to write there; allowed: a file name in an existing, "
                                 "writable folder")
     return out
+
+
+def write_output(path: str | Path, text: str, field: str) -> Path:
+    """Write `text` (UTF-8) to `path` once :func:`writable_path` allows it; what the file system still refuses is
+    an :class:`InputError` naming `field`."""
+    out = writable_path(path, field)
+    try:
+        out.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise InputError(field, f"cannot write {str(path)!r}: {exc.strerror or exc}") from None
+    return out
+
+
+def output_folder(path: str | Path, field: str) -> Path:
+    """Create the folder `path` (with its parents) to write into; a refusal is an :class:`InputError` naming
+    `field`."""
+    out = Path(path)
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise InputError(field, f"cannot create the folder {str(path)!r}: {exc.strerror or exc}") from None
+    return out

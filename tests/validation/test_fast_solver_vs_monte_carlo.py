@@ -1,12 +1,13 @@
 """The fast δ-P1 solver against the Monte Carlo engine on every bundled site, 630–980 nm.
 
 References: broad-beam and finite-beam depth profiles from `lightdose.transport.mc` with fixed seeds, stored in
-tests/data/ by tests/validation/make_mc_depth_references.py (regenerate after a physics change of either
-solver). Acceptance (issue "Devices, body sites and dose at depth"): agreement within 10 % for depths 1–30 mm
-for broad beams, within 20 % for beams of radius ≥ 5 mm. The planner's deepest target, the plantar nerves under
-the heel pad (15–30 mm) with the 890 nm pad, is held to the broad-beam 10 % with the pad's own profile. The tolerance adds 3 standard errors of the MC
-reference (batch statistics for broad beams, spread over 4 seeds for finite beams). Depth bins that contain a
-layer interface are skipped: there the MC fluence (absorbed power / μa of the bin centre's layer) is biased.
+tests/data/ by tests/validation/make_mc_depth_references.py (regenerate after a physics change of either solver).
+Acceptance (issue "Devices, body sites and dose at depth"): agreement within 10 % for depths 1–30 mm for broad
+beams, within 20 % for beams of radius ≥ 5 mm. The planner's deepest target, the plantar nerves under the heel pad
+(15–30 mm) with the 890 nm pad, is held to the broad-beam 10 % with the pad's own profile. The tolerance adds 3
+standard errors of the MC reference (batch statistics for broad beams, spread over 4 seeds for finite beams). Depth
+bins that contain a layer interface are skipped: there the MC fluence (absorbed power / μa of the bin centre's
+layer) is biased.
 """
 
 from pathlib import Path

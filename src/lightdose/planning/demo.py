@@ -11,8 +11,9 @@ from collections.abc import Callable
 from importlib import resources
 from pathlib import Path
 
+from lightdose.output_files import output_folder, writable_path, write_output
 from lightdose.planning.plan import Plan, plan
-from lightdose.planning.report import output_folder, writable, write_output, write_report
+from lightdose.planning.report import write_report
 from lightdose.planning.scenario import Scenario, scenario_from_text
 
 
@@ -41,7 +42,7 @@ def run_demo(out: Path, people: int | None = None, progress: Callable[[str], Non
     ``NAME.json`` into `out` and an ``index.html`` linking them; return the index's path. A folder that cannot be
     created or written is an :class:`~lightdose.errors.InputError` naming `option`."""
     out = output_folder(out, option)
-    writable(out / "index.html", option)
+    writable_path(out / "index.html", option)
     rows = []
     for name, text in example_files().items():
         if progress:

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import base64
 import io
-import os
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -17,7 +16,7 @@ from typing import Any
 import numpy as np
 import yaml
 
-from lightdose.errors import InputError
+from lightdose.output_files import write_output
 from lightdose.planning.plan import Plan, SitePlan
 
 FOOTER = "lightdose — not a medical device; model estimate"
@@ -153,40 +152,6 @@ def render_html(plan: Plan) -> str:
     return environment.from_string(template_text).render(
         plan=data, sites=list(zip(data["sites"], _figures(plan), strict=True)), saunas=saunas,
         scenario_yaml=scenario_yaml)
-
-
-def writable(path: str | Path, option: str) -> Path:
-    """`path` as a file to write, checked before the work that fills it: not a folder, in an existing folder that we
-    may write in. Errors name the command-line `option` (one line, exit status 2 in the CLI)."""
-    out = Path(path)
-    if out.is_dir():
-        raise InputError(option, f"{str(path)!r} is a folder; give a file name")
-    if not out.parent.is_dir():
-        raise InputError(option, f"cannot write {str(path)!r}: the folder {str(out.parent)!r} does not exist")
-    if not os.access(out.parent, os.W_OK):
-        raise InputError(option, f"cannot write {str(path)!r}: no permission to write in {str(out.parent)!r}")
-    return out
-
-
-def write_output(path: str | Path, text: str, option: str) -> Path:
-    """Write `text` (UTF-8) to `path`; what the file system refuses is an :class:`InputError` naming `option`."""
-    out = writable(path, option)
-    try:
-        out.write_text(text, encoding="utf-8")
-    except OSError as exc:
-        raise InputError(option, f"cannot write {str(path)!r}: {exc.strerror or exc}") from None
-    return out
-
-
-def output_folder(path: str | Path, option: str) -> Path:
-    """Create the folder `path` (with its parents) to write into; a refusal is an :class:`InputError` naming
-    `option`."""
-    out = Path(path)
-    try:
-        out.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise InputError(option, f"cannot create the folder {str(path)!r}: {exc.strerror or exc}") from None
-    return out
 
 
 def write_report(plan: Plan, path: str | Path, option: str = "output") -> Path:

@@ -93,7 +93,8 @@ def test_panel_does_not_follow_the_inverse_square_law():
 
 def test_distance_validation_names_the_field():
     pad = devices.get("pad-890")
-    for bad, fragment in (("-3 cm", "negative"), ("5 kg", "[mass]"), ("far", "cannot read")):
+    for bad, fragment in (("-3 cm", "-3 cm is outside the allowed range 0–3000 mm"), ("4 m", "4 m is outside"),
+                          ("5 kg", "[mass]"), ("far", "cannot read")):
         with pytest.raises(InputError) as info:
             pad.irradiance_map(bad)
         assert info.value.field == "distance" and fragment in str(info.value)

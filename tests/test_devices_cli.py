@@ -47,7 +47,7 @@ def test_irradiance_table_and_png(tmp_path):
 @pytest.mark.parametrize(
     "args, fragment",
     [
-        (["irradiance", "pad-890", "--distance", "-3 cm"], "distance: '-3 cm' is negative"),
+        (["irradiance", "pad-890", "--distance", "-3 cm"], "distance: -3 cm is outside the allowed range 0–3000 mm"),
         (["irradiance", "pad-890", "--distance", "5 kg"], "distance: '5 kg' has dimension [mass]"),
         (["irradiance", "panel-940", "--distance", "0 cm"], "distance: 0 mm"),
         (["irradiance", "heating-pad-42", "--distance", "1 cm"], "heat-only source (kind 'heating-pad')"),

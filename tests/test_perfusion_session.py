@@ -193,6 +193,8 @@ def test_heating_pad_works_only_in_contact(tmp_path):
      "'panel-940' is not a contact device"),
     ("{name: x, device: panel-630}", "treatments[0].distance", "has point emitters"),
     ("{name: x, device: no-such-pad}", "treatments[0].device", "unknown device 'no-such-pad'"),
+    ("{name: x, device: panel-630, distance: 5 m}", "treatments[0].distance",
+     "5 m is outside the allowed range 0–3000 mm"),
 ])
 def test_comparison_placement_errors_name_the_treatment_field(tmp_path, treatment, field, message):
     comparison = tmp_path / "comparison.yaml"

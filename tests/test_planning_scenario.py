@@ -75,6 +75,8 @@ def test_semantic_error_names_the_field_path_and_line():
      "sites[0].exposure: 10 h is outside the allowed range greater than 0 and at most 14400 s"),
     (("name: test", "name: test\nperson: {skin_type: VII}"), "person.skin_type: 'VII' is not a Fitzpatrick skin type"),
     (("device: pad-890", "device: panel-630"), "devices[0].distance: 0 mm: 'panel-630' (panel) has point emitters"),
+    (("device: pad-890", "device: heating-pad-42\n    distance: 5 cm"),
+     "devices[0].distance: 50 mm: 'heating-pad-42' is a heating pad, which heats the skin by contact"),
 ])
 def test_invalid_values_name_their_field_value_and_range(change, message):
     """One line: the field path, the value as written with its unit, the allowed range in canonical units."""

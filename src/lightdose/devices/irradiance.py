@@ -150,11 +150,17 @@ def has_point_emitters(device: LightDevice) -> bool:
     return any(g.emitter.face == "point" for g in device.grids)
 
 
+MAX_DISTANCE_MM = 3000.0
+"""Largest gap between a device and the skin [mm] (lightdose's plausibility bound: panels are used at 15–50 cm)."""
+
+
 def parse_distance(device: LightDevice, distance: Any) -> float:
     """The skin's distance from the device's emitting face [mm], checked against what the device allows."""
     z = parse_quantity(distance, "length", "distance")
-    if z < 0.0:
-        raise InputError("distance", f"{distance!r} is negative; allowed: ≥ 0 mm (0 = in contact with the skin)")
+    if not 0.0 <= z <= MAX_DISTANCE_MM:
+        shown = distance.strip() if isinstance(distance, str) else f"{z:g} mm"
+        raise InputError("distance", f"{shown} is outside the allowed range 0–{MAX_DISTANCE_MM:g} mm "
+                                     "(0 = in contact with the skin)")
     if z == 0.0 and has_point_emitters(device):
         raise InputError(
             "distance",

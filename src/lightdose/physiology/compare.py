@@ -23,7 +23,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
 import yaml
 from pydantic import Field, ValidationInfo, field_validator
@@ -32,12 +32,18 @@ from lightdose import devices
 from lightdose.anatomy import Person
 from lightdose.devices import LightDevice
 from lightdose.devices.heat_sources import HeatingPad
-from lightdose.devices.irradiance import centre_irradiance, distance_for_irradiance, in_mw_cm2, parse_distance
+from lightdose.devices.irradiance import (
+    MAX_DISTANCE_MM,
+    centre_irradiance,
+    distance_for_irradiance,
+    in_mw_cm2,
+    parse_distance,
+)
 from lightdose.errors import FileFormatError, InputError
 from lightdose.model_base import FrozenModel
 from lightdose.physiology.session import perfusion_session
 from lightdose.thermal.session import heating_pad_distance, session_time_s, time_after_s
-from lightdose.units import Duration, Length
+from lightdose.units import Bounded, Duration
 
 
 def _checked(check: Callable[..., Any], *args: Any) -> Any:
@@ -55,7 +61,8 @@ class Treatment(FrozenModel):
     name: str
     device: str
     same_irradiance_as: str | None = Field(default=None, description="match this light device's contact irradiance")
-    distance: Length | None = Field(default=None, ge=0.0, validate_default=True,
+    distance: Annotated[float, Bounded("length", ge=0.0, le=MAX_DISTANCE_MM)] | None = Field(
+        default=None, validate_default=True,
                                     description="mm from the skin (default: contact)")
 
     @field_validator("device")

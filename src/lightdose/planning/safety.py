@@ -32,7 +32,7 @@ from pydantic import Field
 from lightdose.errors import OutOfRangeError
 from lightdose.model_base import FrozenModel
 from lightdose.thermal.burn import arrhenius_omega, cem43
-from lightdose.thermal.session import heat_session
+from lightdose.thermal.session import MAX_SESSION_S, heat_session
 from lightdose.units import Bounded
 
 W_MM2_PER_W_CM2 = 0.01
@@ -121,7 +121,7 @@ class Limits(FrozenModel):
     omega: float = Field(default=0.1, gt=0.0, le=1.0, description=(
         "Henriques damage integral Ω; 0.1 is a tenfold margin below Ω = 1, a second-degree burn (lightdose's choice)"))
     skin_mpe: bool = Field(default=True, description="keep the skin irradiance within the ICNIRP 2013 skin MPE")
-    max_session: Annotated[float, Bounded("time", gt=0.0, le=4 * 3600.0)] = Field(default=2400.0, description=(
+    max_session: Annotated[float, Bounded("time", gt=0.0, le=MAX_SESSION_S)] = Field(default=2400.0, description=(
         "longest exposure per site [s] (default 40 min, the longest session of the 890 nm pad trials, "
         "Leonard 2004, Clifft 2005)"))
     core_temperature: Annotated[float, Bounded("temperature", ge=37.5, le=40.0)] = Field(default=39.0, description=(

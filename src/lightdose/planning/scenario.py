@@ -34,13 +34,14 @@ from lightdose.anatomy.person import REFERENCE_BMI
 from lightdose.anatomy.population import PopulationModel
 from lightdose.anatomy.stack import TargetKind
 from lightdose.devices import AnyDevice, HeatingPad, InfraredSauna, LightDevice
-from lightdose.devices.irradiance import parse_distance
+from lightdose.devices.irradiance import MAX_DISTANCE_MM, parse_distance
 from lightdose.errors import FileFormatError, InputError, LightdoseError
 from lightdose.model_base import FrozenModel, describe_error, describe_validation_error
 from lightdose.planning.evidence import Condition
 from lightdose.planning.safety import Limits
 from lightdose.planning.schedule import Schedule
 from lightdose.thermal.sauna import SaunaPerson
+from lightdose.thermal.session import MAX_SESSION_S, heating_pad_distance
 from lightdose.units import WITH_UNIT_PATTERN, Bounded, UnitFraction, parse_quantity
 
 MAX_TARGET_DEPTH_MM = 100.0
@@ -49,14 +50,10 @@ DEFAULT_WINDOW = ("1 J/cm^2", "10 J/cm^2")
 MAX_WINDOW_J_CM2 = 100.0
 """Highest dose a window may name at the target [J/cm²]: above ~50 J/cm² the biphasic-response literature reports
 inhibition (Huang et al. 2009), so a window beyond 100 J/cm² is outside what the heuristic covers."""
-MAX_DISTANCE_MM = 3000.0
-"""Largest gap between a device and the skin [mm] (lightdose's plausibility bound: panels are used at 15–50 cm)."""
 MAX_PAD_HEAT_W_MM2 = 0.01
 """Largest waste heat of a contact pad into the skin [W/mm²] = 1 W/cm², the highest irradiance the skin MPE allows
 any wavelength (0.2·C_A W/cm² with C_A ≤ 5, ICNIRP 2013): a pad giving off more heat than that is a hotplate, not
 a light-therapy pad. A tenth of it already takes the skin past 43 °C within minutes (the plan says "too hot")."""
-MAX_EXPOSURE_S = 4 * 3600.0
-"""Longest fixed exposure [s]: the largest `limits.max_session` allowed."""
 LOWER_EDGE_MARGIN = 1.5
 """Aim "lower-edge": the window's lower edge times this margin (capped at the geometric middle)."""
 J_CM2_PER_J_MM2 = 100.0
@@ -120,7 +117,7 @@ class SiteSpec(FrozenModel):
     device: str | None = Field(default=None, description="id of the device placement (default: the only one)")
     label: str = ""
     points: int = Field(default=1, ge=1, le=50, description="treated points (placements) per session")
-    exposure: Annotated[float, Bounded("time", gt=0.0, le=MAX_EXPOSURE_S)] | None = Field(default=None, description=(
+    exposure: Annotated[float, Bounded("time", gt=0.0, le=MAX_SESSION_S)] | None = Field(default=None, description=(
         "fixed exposure per point [s] instead of the one the dose asks for"))
     window: DoseWindow | None = Field(default=None, description="dose window at the target, default the goal's")
 
@@ -192,6 +189,8 @@ class Placement(FrozenModel):
         model = self.model()
         if isinstance(model, LightDevice):
             parse_distance(model, self.distance)
+        if isinstance(model, HeatingPad):
+            heating_pad_distance(model, self.distance)
         if not isinstance(model, InfraredSauna) and (self.air_temperature or self.emitter_view_factor is not None):
             raise ValueError("air_temperature and emitter_view_factor apply to sauna cabins only")
         return self

@@ -26,6 +26,7 @@ from pydantic import Field, ValidationError, model_validator
 
 from lightdose.errors import InputError
 from lightdose.model_base import FrozenModel, describe_validation_error
+from lightdose.thermal.session import MAX_SESSION_S
 
 _COUNT_WORDS = {"one": 1.0, "once": 1.0, "two": 2.0, "twice": 2.0, "three": 3.0, "thrice": 3.0, "four": 4.0,
                 "five": 5.0, "six": 6.0, "seven": 7.0}
@@ -46,8 +47,6 @@ EVERY_OTHER_DAY = 3.5
 """Sessions a week of "every other day"."""
 MAX_SESSIONS_PER_WEEK = 14.0
 """Most sessions a week (twice a day)."""
-MAX_SESSION_S = 4 * 3600.0
-"""Longest session [s] a schedule may ask for (the largest `limits.max_session`, and the sauna model's limit)."""
 _CLAUSE_NAMES = {"sessions_per_week": "frequency", "said_per": "frequency", "weeks": "course length",
                  "session_start": "session length", "session_end": "session length built up to"}
 EXAMPLE = "'3 times a week for 4 weeks, 10 min building to 30 min'"

@@ -97,6 +97,34 @@ def test_neuropathy_example_honest_result(neuropathy):
     assert neuropathy.session_minutes > 40 and any("from site to site" in w for w in neuropathy.warnings)
 
 
+def test_dose_across_the_targets_depth_range(neuropathy):
+    """Edges and the share of the depth range in the window, from an independent depth_dose and root finding: the
+    fluence falls monotonically with depth below the dermis, so the window is one interval [z_10, z_1] of depth,
+    z_D where the fluence equals D J/cm²."""
+    from scipy.optimize import brentq
+
+    person = neuropathy.scenario.person
+    for site_spec in neuropathy.scenario.sites:
+        site = site_of(neuropathy, site_spec.site)
+        ds = depth_dose("pad-890", site_spec.stack(), person, exposure=site.exposure_s)
+        shallow, deep = site.target_depth_mm
+        z, fluence = ds.z.values, ds.fluence_total.values
+
+        def dose_at(depth):
+            return float(np.exp(np.interp(depth, z, np.log(fluence))))
+
+        # the edges: depth_dose's own fluence at the shallow and deep edge (identical physics: 1e-9)
+        assert site.target_fluence_edges_j_cm2 == pytest.approx((dose_at(shallow), dose_at(deep)), rel=1e-9)
+        z10 = shallow if dose_at(shallow) <= 10.0 else brentq(lambda d: dose_at(d) - 10.0, shallow, deep)
+        z1 = deep if dose_at(deep) >= 1.0 else brentq(lambda d: dose_at(d) - 1.0, shallow, deep)
+        # sampled on 301 depths: the share is known to one sample spacing (1/300 of the range) at each crossing
+        assert site.target_depth_in_window == pytest.approx((z1 - z10) / (deep - shallow), abs=2.0 / 300)
+    heel = site_of(neuropathy, "heel")
+    assert heel.target_fluence_edges_j_cm2[0] > 10.0 > 1.0 > heel.target_fluence_edges_j_cm2[1]
+    assert any("across the target's depth range" in w for w in heel.warnings)
+    assert not any("across the target's depth range" in w for w in site_of(neuropathy, "foot-dorsum").warnings)
+
+
 def test_the_plan_says_whom_it_is_for_and_gives_the_population_median(neuropathy):
     data = neuropathy.to_dict()
     assert data["person"]["made_for"].startswith("the scenario's person: skin type III")

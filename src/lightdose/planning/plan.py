@@ -30,6 +30,7 @@ import math
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
 import xarray as xr
 
 from lightdose import __version__
@@ -55,6 +56,7 @@ from lightdose.planning.sauna_course import SaunaPlan, plan_sauna
 from lightdose.planning.scenario import Placement, Scenario, SiteSpec, as_scenario
 from lightdose.thermal.burn import T_MAX_C
 from lightdose.thermal.session import heat_session
+from lightdose.transport.diffusion import log_interp
 from lightdose.transport.dose import SkinBeam, depth_dose, skin_beam
 
 MIN_HEAT_RUN_S = 60.0
@@ -62,6 +64,8 @@ MIN_HEAT_RUN_S = 60.0
 SURFACE_INHIBITORY_J_CM2 = 50.0
 """Fluence above which the biphasic-response literature reports inhibition (heuristic; Huang et al. 2009)."""
 MM2_PER_CM2 = 100.0
+TARGET_DEPTH_SAMPLES = 301
+"""Depths sampled evenly across a target's range to find the share of it inside the dose window."""
 PERFUSION_AFTER_S = 1800.0
 """How long after the session the perfusion is followed [s] (human data: back to baseline within ~2–20 min)."""
 
@@ -86,6 +90,8 @@ class SitePlan:
     aim_j_cm2: float | None = None
     time_for_lower_edge_s: float | None = None
     target_fluence_j_cm2: float | None = None
+    target_fluence_edges_j_cm2: tuple[float, float] | None = None
+    target_depth_in_window: float | None = None
     target_irradiance_mw_cm2: float | None = None
     surface_fluence_j_cm2: float | None = None
     surface_irradiance_mw_cm2: float | None = None
@@ -125,6 +131,9 @@ class SitePlan:
             "aim_j_cm2": self.aim_j_cm2,
             "time_for_lower_edge_min": None if self.time_for_lower_edge_s is None else self.time_for_lower_edge_s / 60,
             "target_fluence_j_cm2": self.target_fluence_j_cm2,
+            "target_fluence_edges_j_cm2": None if self.target_fluence_edges_j_cm2 is None
+            else list(self.target_fluence_edges_j_cm2),
+            "target_depth_in_window": self.target_depth_in_window,
             "population_median_j_cm2": None if self.coverage is None or self.coverage.percentiles_j_cm2 is None
             else self.coverage.percentiles_j_cm2["p50"],
             "target_irradiance_mw_cm2": self.target_irradiance_mw_cm2,
@@ -342,6 +351,31 @@ def _fixed_verdict(exposure_s: float, dose: float, window: tuple[float, float],
     return True, None, f"the fixed {exposure_s / 60:.3g} min exposure puts the target dose in the window"
 
 
+def _dose_across_target(dose: xr.Dataset, window: tuple[float, float]) -> tuple[tuple[float, float], float, str | None]:
+    """The target dose [J/cm²] at its shallow and deep edge, the share of its depth range whose dose lies in the
+    window, and a warning naming the depths outside the window (None when the whole range is inside)."""
+    shallow, deep = float(dose.target_depth_min[0]), float(dose.target_depth_max[0])
+    exposure_s = float(dose.attrs["exposure_s"])
+    edges = (float(dose.target_fluence_rate_total_shallow[0]) * exposure_s / 1000.0,
+             float(dose.target_fluence_rate_total_deep[0]) * exposure_s / 1000.0)
+    if deep <= shallow:
+        return edges, float(window[0] <= edges[0] <= window[1]), None
+    z = np.linspace(shallow, deep, TARGET_DEPTH_SAMPLES)
+    fluence = log_interp(z, dose.z.values, dose.fluence_total.values)
+    inside = (fluence >= window[0]) & (fluence <= window[1])
+    share = float(inside.mean())
+    if share == 1.0:
+        return edges, share, None
+    parts = []
+    if (below := fluence < window[0]).any():
+        parts.append(f"below the window deeper than {z[below].min():.3g} mm")
+    if (above := fluence > window[1]).any():
+        parts.append(f"above it shallower than {z[above].max():.3g} mm")
+    return edges, share, (f"across the target's depth range the dose runs from {edges[0]:.3g} J/cm² at "
+                          f"{shallow:.3g} mm to {edges[1]:.3g} J/cm² at {deep:.3g} mm: {' and '.join(parts)} "
+                          f"({100 * (1 - share):.0f} % of the range outside the window)")
+
+
 def _plan_light_site(scenario: Scenario, spec: SiteSpec, placement: Placement, beam: SkinBeam,
                      people: VirtualPeople | None) -> SitePlan:
     light = placement.model()
@@ -383,6 +417,7 @@ def _plan_light_site(scenario: Scenario, spec: SiteSpec, placement: Placement, b
     dose = depth_dose(beam, stack, person, distance=placement.distance, exposure=max(exposure, 1e-3))
     surface = float(beam.centre_irradiance.sum()) * MW_CM2_PER_W_MM2
     target_dose = rate * exposure / 1000.0
+    edges, depth_in_window, across = _dose_across_target(dose, window)
     surface_dose = surface * exposure / 1000.0
     burn = session_burn(heat, exposure)
     target_temp = heat[f"target_temperature_{target.name}"]
@@ -390,6 +425,8 @@ def _plan_light_site(scenario: Scenario, spec: SiteSpec, placement: Placement, b
     power = float(beam.power.sum())
     area_cm2 = power / float(beam.centre_irradiance.sum()) / MM2_PER_CM2
     warnings = list(beam.warnings) + _site_warnings(scenario, placement, beam.contact)
+    if across is not None:
+        warnings.append(across)
     if float(heat.t.values[-1]) < horizon:
         warnings.append(f"the skin would pass {T_MAX_C:g} °C, the end of the bioheat model's range, within "
                         f"{horizon / 60:.3g} min: its run stops at {float(heat.t.values[-1]) / 60:.3g} min")
@@ -425,6 +462,7 @@ def _plan_light_site(scenario: Scenario, spec: SiteSpec, placement: Placement, b
         device=placement.key, kind=light.kind, distance_mm=placement.distance, points=spec.points,
         exposure_s=exposure, achievable=achievable, limiting_factor=factor, reason=reason, window_j_cm2=window,
         aim_j_cm2=aim, time_for_lower_edge_s=t_low, target_fluence_j_cm2=target_dose,
+        target_fluence_edges_j_cm2=edges, target_depth_in_window=depth_in_window,
         target_irradiance_mw_cm2=rate, surface_fluence_j_cm2=surface_dose, surface_irradiance_mw_cm2=surface,
         bands=bands, skin_mpe_fraction=mpe_fraction, j_per_point=power * exposure, power_at_skin_w=power,
         beam_area_cm2=area_cm2,

@@ -110,7 +110,7 @@ def test_dose_across_the_targets_depth_range(neuropathy):
         shallow, deep = site.target_depth_mm
         z, fluence = ds.z.values, ds.fluence_total.values
 
-        def dose_at(depth):
+        def dose_at(depth, z=z, fluence=fluence):
             return float(np.exp(np.interp(depth, z, np.log(fluence))))
 
         # the edges: depth_dose's own fluence at the shallow and deep edge (identical physics: 1e-9)

@@ -388,6 +388,7 @@ def _plan_light_site(scenario: Scenario, spec: SiteSpec, placement: Placement, b
     aim = scenario.goal.aim_j_cm2(window)
     probe = depth_dose(beam, stack, person, distance=placement.distance, exposure=1.0)
     rate = float(probe.target_fluence_rate_total[0])  # mW/cm² at the target's mid-depth
+    surface = float(beam.centre_irradiance.sum()) * MW_CM2_PER_W_MM2  # mW/cm² at the centre of the treated skin
     t_aim, t_low, t_high = (dose * 1000.0 / rate for dose in (aim, window[0], window[1]))
     fixed = spec.exposure
     horizon = fixed if fixed is not None else min(limits.max_session, max(t_high, MIN_HEAT_RUN_S))
@@ -403,7 +404,6 @@ def _plan_light_site(scenario: Scenario, spec: SiteSpec, placement: Placement, b
     if fixed is None:
         exposure, achievable, factor, reason = _choose_time(t_aim, t_low, caps)
         if factor == "too deep":
-            surface = float(beam.centre_irradiance.sum()) * MW_CM2_PER_W_MM2
             far = _too_far(light, beam, stack, person, aim, t_aim, limits.max_session)
             if far is not None:
                 factor, reason = "too far", far + ("; the exposure is capped at the session's end, still inside the "
@@ -415,7 +415,6 @@ def _plan_light_site(scenario: Scenario, spec: SiteSpec, placement: Placement, b
         exposure = fixed
         achievable, factor, reason = _fixed_verdict(fixed, rate * fixed / 1000.0, window, caps)
     dose = depth_dose(beam, stack, person, distance=placement.distance, exposure=max(exposure, 1e-3))
-    surface = float(beam.centre_irradiance.sum()) * MW_CM2_PER_W_MM2
     target_dose = rate * exposure / 1000.0
     edges, depth_in_window, across = _dose_across_target(dose, window)
     surface_dose = surface * exposure / 1000.0

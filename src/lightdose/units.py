@@ -128,12 +128,32 @@ def parse_quantity(value: Any, kind: str, field: str | None = None, unit_require
     return magnitude
 
 
-def format_quantity(magnitude: float, kind: str, unit: str | None = None, digits: int = 4) -> str:
-    """Format a canonical `magnitude` of `kind` for people, optionally converted to `unit`."""
-    quantity = Quantity(magnitude, CANONICAL_UNITS[kind])
-    if unit is not None:
-        quantity = quantity.to(unit)
-    return f"{quantity.magnitude:.{digits}g} {quantity.units:~P}"
+# Display units: the dose literature's units, used only at the edges (reports, JSON, tables, plots, input windows).
+# Inside lightdose irradiance is W/mm² and radiant exposure J/mm²; these are the only conversions to and from them.
+MW_CM2_PER_W_MM2 = 1.0e5
+"""1 W/mm² = 100 W/cm² = 10⁵ mW/cm²."""
+J_CM2_PER_J_MM2 = 100.0
+"""1 J/mm² = 100 J/cm²."""
+
+
+def mw_cm2(w_mm2: Any) -> Any:
+    """Irradiance or fluence rate in W/mm² (float, array or DataArray) → mW/cm² (display)."""
+    return w_mm2 * MW_CM2_PER_W_MM2
+
+
+def j_cm2(j_mm2: Any) -> Any:
+    """Radiant exposure (fluence) in J/mm² (float, array or DataArray) → J/cm² (display)."""
+    return j_mm2 * J_CM2_PER_J_MM2
+
+
+def from_j_cm2(value_j_cm2: Any) -> Any:
+    """Radiant exposure in J/cm² (display) → J/mm² (canonical)."""
+    return value_j_cm2 / J_CM2_PER_J_MM2
+
+
+def from_mw_cm2(value_mw_cm2: Any) -> Any:
+    """Irradiance in mW/cm² (display) → W/mm² (canonical)."""
+    return value_mw_cm2 / MW_CM2_PER_W_MM2
 
 
 def unit_text(kind: str) -> str:

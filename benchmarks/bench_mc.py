@@ -1,11 +1,11 @@
-"""Speed of the layered Monte Carlo on the four speed cases of SCIENCE.md section 3, against MCML in C.
+"""Speed of the layered Monte Carlo on four named cases (lightdose.transport.mc.cases), against MCML in C.
 
 Run: ``.venv/bin/python benchmarks/bench_mc.py`` (or ``make bench``). Prints a Markdown table and writes
 ``benchmarks/results/bench_mc.json``. Each figure is the best of `REPEATS` (5) runs after a warm-up run (numba
-compilation and cache loading excluded), timed around the whole ``simulate`` call (tallies on the MCML grid
-of the case file, reduction and Dataset assembly included). The machine may be shared: the table also gives
-photons per CPU-millisecond (process CPU time, robust to other jobs for one thread) and the 1-minute load
-average before each case.
+compilation and cache loading excluded), timed around the whole ``simulate`` call with the case's default photon
+count (tallies on the case's MCML grid, reduction and Dataset assembly included). The machine may be shared: the
+table also gives photons per CPU-millisecond (process CPU time, robust to other jobs for one thread) and the
+1-minute load average before each case.
 
 MCML figures (photons/ms, original MCML C, gcc -O3, one thread, same kind of 2-core CPU) are from
 SCIENCE.md section 3. When ``pmcxcl`` (MCX-CL, Fang & Yan) and an OpenCL CPU driver (PoCL) are installed,
@@ -25,15 +25,11 @@ from pathlib import Path
 
 import numba
 
-from lightdose.transport.mc import read_mci, simulate
+from lightdose.transport.mc import CASES, LayerStackSpec, McCase, simulate
 
 HERE = Path(__file__).resolve().parent
-CASES = {
-    "slab (case 1)": ("slab_case1.mci", 2560.0),
-    "semi-infinite (case 2)": ("semiinf_case2.mci", 210.0),
-    "Gardner 3 layers (case 3)": ("gardner_case3.mci", 167.0),
-    "7-layer skin, 600 nm": ("skin7_600nm.mci", 17.4),
-}
+MCML_PHOTONS_PER_MS = {"mcml-slab": 2560.0, "giovanelli": 210.0, "gardner": 167.0, "skin7-600": 17.4}
+"""MCML 1.x (C, gcc -O3, one thread) on the same kind of 2-core CPU, per case (SCIENCE.md section 3)."""
 REPEATS = 5
 
 _PMCX_SCRIPT = textwrap.dedent(
@@ -70,7 +66,7 @@ def _machine() -> str:
         return platform.processor()
 
 
-def _pmcxcl_skin(run_stack: object, photons: int) -> dict[str, float] | str:
+def _pmcxcl_skin(run_stack: LayerStackSpec, photons: int) -> dict[str, float] | str:
     """Run the skin stack through pmcxcl in a subprocess; a reason string if it cannot run."""
     try:
         gcc = subprocess.run(["gcc", "-print-file-name=libstdc++.so.6"], capture_output=True, text=True,
@@ -100,23 +96,19 @@ def main() -> dict:
     max_threads = numba.config.NUMBA_NUM_THREADS
     thread_counts = sorted({1, max_threads})
     rows = []
-    skin_stack = None
-    for label, (fname, mcml) in CASES.items():
-        run = read_mci(HERE / "cases" / fname)[0]
-        if fname.startswith("skin7"):
-            skin_stack = run.stack
-        simulate(run.stack, photons=2000, grid=run.grid)  # compile / load the numba cache
+    for name, mcml in MCML_PHOTONS_PER_MS.items():
+        case = CASES[name]
+        simulate(case.stack, photons=2000, grid=case.grid)  # compile / load the numba cache
         for threads in thread_counts:
             load = os.getloadavg()[0]
-            timings = [_timed(run, threads) for _ in range(REPEATS)]
+            timings = [_timed(case, threads) for _ in range(REPEATS)]
             best = min(t[0] for t in timings)
             best_cpu = min(t[1] for t in timings)
-            rate = run.photons / best / 1e3
-            rows.append({"case": label, "photons": run.photons, "threads": threads, "seconds": best,
-                         "photons_per_ms": rate, "photons_per_cpu_ms": run.photons / best_cpu / 1e3,
-                         "load_average_before": load, "mcml_photons_per_ms": mcml,
-                         "ratio_to_mcml": rate / mcml})
-    pmcx = _pmcxcl_skin(skin_stack, 20_000) if skin_stack is not None else "no skin case"
+            rate = case.photons / best / 1e3
+            rows.append({"case": f"{name} ({case.title})", "photons": case.photons, "threads": threads,
+                         "seconds": best, "photons_per_ms": rate, "photons_per_cpu_ms": case.photons / best_cpu / 1e3,
+                         "load_average_before": load, "mcml_photons_per_ms": mcml, "ratio_to_mcml": rate / mcml})
+    pmcx = _pmcxcl_skin(CASES["skin7-600"].stack, 20_000)
     print("```\n" + _machine() + "\n```\n")
     print(f"Command: `.venv/bin/python benchmarks/bench_mc.py`  (numba {numba.__version__}, "
           f"Python {platform.python_version()})\n")
@@ -127,7 +119,7 @@ def main() -> dict:
         print(f"| {r['case']} | {r['photons']} | {r['threads']} | {r['photons_per_ms']:.1f} | "
               f"{r['ratio_to_mcml']:.2f}x | {r['photons_per_cpu_ms']:.1f} | {r['mcml_photons_per_ms']:g} | "
               f"{r['load_average_before']:.2f} |")
-    skin_rows = [r for r in rows if r["case"].startswith("7-layer")]
+    skin_rows = [r for r in rows if r["case"].startswith("skin7-600")]
     if isinstance(pmcx, dict):
         pm_rate = pmcx["photons"] / pmcx["wall_s"] / 1e3
         pm_kernel = pmcx["photons"] / pmcx["kernel_ms"]
@@ -144,11 +136,11 @@ def main() -> dict:
     return result
 
 
-def _timed(run: object, threads: int) -> tuple[float, float]:
+def _timed(case: McCase, threads: int) -> tuple[float, float]:
     """(wall seconds, process CPU seconds) of one full simulation."""
     t0 = time.perf_counter()
     c0 = time.process_time()
-    simulate(run.stack, photons=run.photons, grid=run.grid, threads=threads, seed=7)
+    simulate(case.stack, photons=case.photons, grid=case.grid, threads=threads, seed=7)
     return time.perf_counter() - t0, time.process_time() - c0
 
 

@@ -13,8 +13,10 @@ runner = CliRunner()
 def test_devices_table_and_json():
     table = runner.invoke(app, ["devices"])
     assert table.exit_code == 0, table.output
-    for word in ("pad-890", "panel-660-850", "sauna-infrared-60", "Leonard", "[verify]"):
+    for word in ("pad-890", "panel-660-850", "sauna-infrared-60", "Leonard", "[verify]", "(60 emitters)",
+                 "(1 emitter)"):
         assert word in table.stdout
+    assert "1 emitters" not in table.stdout
     data = json.loads(runner.invoke(app, ["devices", "--json"]).stdout)
     rows = {r["name"]: r for r in data["devices"]}
     assert rows["pad-890"]["total_power_w"] == pytest.approx(0.72)
@@ -44,14 +46,39 @@ def test_irradiance_table_and_png(tmp_path):
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
 
+def test_irradiance_table_has_units_in_every_header_and_no_scientific_notation():
+    """A panel 0.5 mm from the skin: the centre between LEDs gets ~1e-8 mW/cm², shown as '< 0.001'."""
+    result = runner.invoke(app, ["irradiance", "panel-660-850", "-d", "0.5 mm", "--points", "41"])
+    assert result.exit_code == 0, result.output
+    for header in ("centre [mW/cm²]", "mean over footprint [mW/cm²]", "max [mW/cm²]"):
+        assert header in result.stdout
+    table = result.stdout.split("face, model")[1].split("Centre:")[0]
+    assert "e-" not in table and "e+" not in table
+    (total,) = [line for line in table.splitlines() if "all bands" in line]
+    assert [cell.strip() for cell in total.split("│")[1:4]] == ["all bands", "< 0.001", "64"]
+
+
 @pytest.mark.parametrize(
     "args, fragment",
     [
-        (["irradiance", "pad-890", "--distance", "-3 cm"], "distance: -3 cm is outside the allowed range 0–3000 mm"),
-        (["irradiance", "pad-890", "--distance", "5 kg"], "distance: '5 kg' has dimension [mass]"),
-        (["irradiance", "panel-940", "--distance", "0 cm"], "distance: 0 mm"),
-        (["irradiance", "heating-pad-42", "--distance", "1 cm"], "heat-only source (kind 'heating-pad')"),
+        (["irradiance", "pad-890", "--distance", "-3 cm"],
+         "placement.distance: -3 cm is outside the allowed range 0–3000 mm"),
+        (["irradiance", "pad-890", "--distance", "5 kg"], "placement.distance: '5 kg' has dimension [mass]"),
+        (["irradiance", "pad-890", "--distance", "15"], "placement.distance: 15 has no unit"),
+        (["irradiance", "heating-pad-42", "--distance", "0 cm"],
+         "placement.device: 'heating-pad-42' is a heat-only source (kind 'heating-pad')"),
+        (["irradiance", "heating-pad-42", "--distance", "1 cm"], "heating pad, which heats the skin by contact"),
         (["irradiance", "pad-980", "--distance", "1 cm"], "Known devices: heating-pad-42, pad-890"),
+        (["irradiance", "pad-890", "-d", "1 cm", "--points", "2"], "points: 2 is outside the allowed range 3–1001"),
+        (["irradiance", "pad-890", "-d", "1 cm", "--points", "5000"], "points: 5000 is outside the allowed range"),
+        (["irradiance", "pad-890", "-d", "1 cm", "--png", "x.txt"], "--png: 'x.txt' does not end in .png"),
+        (["irradiance", "pad-890", "-d", "1 cm", "--meter", "banana"], "meter: Input should be 'thermopile'"),
+        (["irradiance", "pad-890", "-d", "1 cm", "--meter", "solar"], "meter: says what measured a `measured`"),
+        (["irradiance", "pad-890", "-d", "1 cm", "--measured", "5000 W/cm^2"],
+         "measured: 5000 W/cm² is outside the allowed range: more than 0 and at most 10000 mW/cm²"),
+        (["irradiance", "pad-890", "-d", "1 cm", "--measured", "-5 mW/cm^2"], "measured: -5 mW/cm² is outside"),
+        (["irradiance", "pad-890", "-d", "1 cm", "--measured", "5 mW/cm^2", "--png", "m.png"],
+         "--png: a measured irradiance is a single value"),
     ],
 )
 def test_bad_input_is_one_line_exit_2(args, fragment):
@@ -69,5 +96,17 @@ def test_measured_irradiance_with_a_solar_meter_is_flagged():
     data = json.loads(result.stdout)
     assert data["kind"] == "measured" and data["centre_mw_cm2"] == pytest.approx(120.0)
     assert any("solar" in w and "unreliable" in w for w in data["warnings"])
+    assert any("near-infrared (≥ 780 nm) irradiance up to 120 mW/cm²" in w for w in data["warnings"])
     bad = runner.invoke(app, ["irradiance", "panel-940", "-d", "15 cm", "--measured", "120 mW", "--meter", "solar"])
-    assert bad.exit_code == 2 and "irradiance:" in bad.stderr
+    assert bad.exit_code == 2 and "measured:" in bad.stderr
+
+
+def test_the_eye_warning_quotes_the_near_infrared_bands_only():
+    """panel-660-850 at 15 cm: 51.6 mW/cm² in all, of which the 850 nm band is 25.8 (review finding 8)."""
+    data = json.loads(runner.invoke(app, ["irradiance", "panel-660-850", "-d", "15cm", "--points", "21",
+                                          "--json"]).stdout)
+    (eye,) = [w for w in data["warnings"] if "eye limit" in w]
+    assert "up to 25.8 mW/cm²" in eye
+    red = json.loads(runner.invoke(app, ["irradiance", "panel-630", "-d", "15cm", "--points", "21",
+                                         "--json"]).stdout)
+    assert not any("eye limit" in w for w in red["warnings"])  # 630 nm only: the infrared eye limit does not apply

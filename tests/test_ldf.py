@@ -4,6 +4,7 @@ closed forms; the sample exports in tests/data/ldf/ and the examples of docs/ldf
 import json
 import math
 import re
+from dataclasses import FrozenInstanceError
 from pathlib import Path
 
 import numpy as np
@@ -12,9 +13,12 @@ import xarray as xr
 from pydantic import ValidationError
 
 from lightdose.errors import FileFormatError, InputError
-from lightdose.physiology.ldf import analyse, analyse_all, read_ldf, smooth
-from lightdose.physiology.ldf_fit import DEFAULT_FIT, fit_recording, fitted_flux
+from lightdose.physiology.ldf_analysis import LdfRequest, analyse, analyse_all, analyse_recording, smooth
+from lightdose.physiology.ldf_fit import DEFAULT_FIT, FittedParameter, fit_recording, fitted_flux
+from lightdose.physiology.ldf_import import read_ldf
 from lightdose.physiology.perfusion import PerfusionModifiers, default_parameters
+from lightdose.provenance import Provenance
+from lightdose.units import USER_INPUT
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "tests" / "data" / "ldf"
@@ -494,3 +498,117 @@ def test_ldf_guide_example_runs(code, monkeypatch, capsys):
     monkeypatch.chdir(ROOT)
     exec(compile(code, str(DOC), "exec"), {})
     assert capsys.readouterr().out
+
+
+# ------------------------------------------------------------------ short exports: the delimiter from the header
+
+
+def _sample_head(tmp_path, lines, name):
+    """The first `lines` lines of the semicolon sample (metadata with commas, header, unit row, samples)."""
+    raw = (DATA / "local_heating_semicolon.txt").read_bytes().split(b"\r\n")[:lines]
+    return _write(tmp_path, b"\r\n".join(raw) + b"\r\n", name)
+
+
+@pytest.mark.parametrize(("lines", "samples"), [(12, 1), (13, 2), (20, 9)])
+def test_short_semicolon_exports_are_read_as_semicolon_files(tmp_path, lines, samples):
+    """Metadata lines with commas ('Probe 2: ventral forearm, 5 cm proximal, heating probe') outvoted the header of
+    a one- or two-sample file before (rows l5, l6 of the hostile-input review)."""
+    ds = read_ldf(_sample_head(tmp_path, lines, f"head{lines}.txt"))
+    assert ds.attrs["delimiter"] == "semicolon" and ds.attrs["decimal_separator"] == ","
+    assert ds.sizes["t"] == samples and list(ds.data_vars) == ["perfusion_1", "perfusion_2", "temp_1"]
+    assert float(ds.perfusion_1[0]) == 16.5
+
+
+@pytest.mark.parametrize("lines", [10, 11], ids=["header-only", "header-and-unit-row"])
+def test_header_only_semicolon_export_names_its_header(tmp_path, lines):
+    """Row l4: the error names the semicolon header, not 'no separated columns found'."""
+    path = _sample_head(tmp_path, lines, "header_only.txt")
+    with pytest.raises(FileFormatError) as caught:
+        read_ldf(path)
+    assert caught.value.line == 10
+    assert "no data lines follow the header 'Time;Perfusion 1;Perfusion 2;Temp 1;Mark'" in str(caught.value)
+
+
+def test_metadata_with_other_separators_does_not_pick_the_delimiter(tmp_path):
+    text = ("Note: probe A, probe B, probe C, probe D\nSite: forearm, left, ventral\n"
+            "Time\tFlux\n0\t1,5\n1\t2,5\n")
+    ds = read_ldf(_write(tmp_path, text))
+    assert ds.attrs["delimiter"] == "tab" and list(ds.flux.values) == [1.5, 2.5]
+
+
+# ---------------------------------------------------------------------------------------- hostile unit cells
+
+
+def test_unit_row_cells_are_units_never_expressions(tmp_path):
+    """Units in header brackets and unit rows are read by the unit grammar: '9**9**9' is no unit (pint would evaluate
+    it for ever), so the channel gets the default unit and a row holding it is no unit row."""
+    ds = read_ldf(_write(tmp_path, "Time;Flux;Other [9**9**9]\n0;1;2\n1;2;3\n"))
+    assert ds.flux.attrs["units"] == "PU" and ds.other.attrs["units"] == "AU"
+    ds = read_ldf(_write(tmp_path, "Subject: x\nTime;Flux;Other\ns;PU;9**9**9\n0;1;2\n1;2;3\n"))
+    assert ds.attrs["header_line"] == 3
+
+
+# ---------------------------------------------------------------------------------------- undetermined values
+
+
+def _parameter(value, standard_error):
+    return FittedParameter(name="tau_no_s", value=value, standard_error=standard_error, units="s", initial=100.0,
+                           log_scale=True)
+
+
+def test_a_value_is_undetermined_without_a_standard_error_or_with_one_larger_than_itself():
+    assert not _parameter(152.9, 7.01e4).determined  # the README's sample fit before: '152.9 ± 7.01e+04'
+    assert not _parameter(152.9, None).determined
+    assert _parameter(10.0, 10.0).determined and not _parameter(10.0, 10.01).determined
+    assert _parameter(-2.0, 1.0).determined and not _parameter(0.0, 1.0).determined
+    assert _parameter(152.9, 7.01e4).model_dump()["determined"] is False  # the JSON says it too
+
+
+def test_the_sample_fit_flags_the_interchangeable_axon_constants(sample_fit):
+    determined = {p.name: p.determined for p in sample_fit.fitted}
+    assert not determined["tau_axon_rise_s"] and not determined["tau_axon_adapt_s"]
+    assert determined["baseline_pu"] and determined["tau_no_s"] and determined["plateau_amplitude_pct_max"]
+
+
+# --------------------------------------------------------------------------------------------------- the stage
+
+
+def test_the_stage_reads_analyses_and_reports():
+    request = LdfRequest(file=str(DATA / "neuropathic_foot_tab.txt"), stimulus_on="10 min", stimulus_off="40 min")
+    result = analyse_recording(request)
+    ds = read_ldf(DATA / "neuropathic_foot_tab.txt")
+    assert dict(result.channels) == analyse_all(ds, stimulus=(600.0, 2400.0))
+    assert result.fit is None and result.dataset.sizes["t"] == ds.sizes["t"]
+    assert "flux: 3 missing samples skipped" in result.warnings
+    assert any("did not come back to baseline" in w for w in result.warnings)
+    assert result.provenance.request_hash == Provenance.of(request).request_hash
+    with pytest.raises(FrozenInstanceError):
+        result.fit = None  # type: ignore[misc]
+
+
+def test_the_request_checks_its_stimulus_times():
+    with pytest.raises(ValidationError, match="give both its start and its end"):
+        LdfRequest(file="rec.txt", stimulus_on="10 min")
+    with pytest.raises(ValidationError, match="must come after the start"):
+        LdfRequest(file="rec.txt", stimulus_on="10 min", stimulus_off="5 min")
+    with pytest.raises(ValidationError, match="outside the allowed range"):
+        LdfRequest(file="rec.txt", stimulus_on="10 years", stimulus_off="11 years")
+    with pytest.raises(ValidationError, match="stimulus_on\n.*10 has no unit; write it with its unit, e.g. '10 min'"):
+        LdfRequest.model_validate({"file": "rec.txt", "stimulus_on": 10, "stimulus_off": "20 min"}, context=USER_INPUT)
+    assert LdfRequest(file="rec.txt", stimulus_on=600, stimulus_off=1200).stimulus_on == 600.0  # Python: seconds
+
+
+def test_the_fit_reports_progress_and_flags_what_the_recording_cannot_determine(tmp_path):
+    """A heating step with no recovery: the fit runs (a time constant may approach 0 without dividing by zero),
+    calls `progress` with the running count of model evaluations, and warns about what it cannot determine."""
+    lines = ["Time;Perfusion;Temp;Mark"]
+    for t in range(600):
+        heated = t >= 120
+        lines.append(f"{t};{(100 if heated else 20) + t % 2};{42 if heated else 33};{'heat on' if t == 120 else ''}"
+                     f"{'heat off' if t == 540 else ''}")
+    path = _write(tmp_path, "\n".join(lines))
+    counts = []
+    result = analyse_recording(LdfRequest(file=str(path), fit=True), progress=counts.append)
+    assert counts[:3] == [1, 2, 3] and counts[-1] >= result.fit.n_evaluations
+    undetermined = [p.name for p in result.fit.fitted if not p.determined]
+    assert undetermined and any(w.startswith("undetermined: the recording cannot pin down") for w in result.warnings)

@@ -6,7 +6,8 @@ from pathlib import Path
 from typer.testing import CliRunner
 
 from lightdose.cli import app
-from lightdose.physiology.ldf import analyse_all, read_ldf
+from lightdose.physiology.ldf_analysis import analyse_all
+from lightdose.physiology.ldf_import import read_ldf
 
 DATA = Path(__file__).resolve().parent / "data" / "ldf"
 
@@ -26,9 +27,14 @@ def test_fit_reports_time_constants_with_standard_errors():
     result = CliRunner().invoke(app, ["ldf", "analyse", str(DATA / "local_heating_semicolon.txt"), "--channel",
                                       "perfusion_1", "--fit", "--json"])
     assert result.exit_code == 0, result.output
-    fitted = {p["name"]: p for p in json.loads(result.stdout)["fit"]["fitted"]}
+    data = json.loads(result.stdout)
+    fitted = {p["name"]: p for p in data["fit"]["fitted"]}
     assert fitted["tau_no_s"]["value"] > 0 and fitted["tau_no_s"]["standard_error"] > 0
-    assert fitted["tau_no_s"]["units"] == "s"
+    assert fitted["tau_no_s"]["units"] == "s" and fitted["tau_no_s"]["determined"] is True
+    # the axon-reflex constants trade off on this recording (SE ~ 500 × the value): labelled, not reported as fits
+    assert fitted["tau_axon_rise_s"]["determined"] is False and fitted["tau_axon_rise_s"]["standard_error"] > 0
+    assert any(w.startswith("undetermined: ") and "tau_axon_rise_s" in w for w in data["warnings"])
+    assert set(data["provenance"]) >= {"lightdose_version", "git_revision", "request_hash"}
 
 
 def test_table_output_and_explicit_stimulus():
@@ -36,6 +42,12 @@ def test_table_output_and_explicit_stimulus():
                                       "--off", "40min"])
     assert result.exit_code == 0, result.output
     assert "back to baseline after [s]" in result.stdout
+    # flux is in PU, conc in AU: each column names its unit, the rows say "unit"
+    for label in ("flux [PU]", "conc [AU]", "baseline [unit]", "peak [% of max]", "area above baseline [unit·s]"):
+        assert label in result.stdout, label
+    one_unit = CliRunner().invoke(app, ["ldf", "analyse", str(DATA / "local_heating_semicolon.txt")])
+    for label in ("baseline [PU]", "plateau [PU]", "maximum [PU]", "area above baseline [PU·s]"):
+        assert label in one_unit.stdout, label
 
 
 def test_malformed_file_is_one_line_naming_the_line():
@@ -55,7 +67,8 @@ def test_binary_file_is_one_line_naming_the_line(tmp_path):
 
 def test_half_a_stimulus_window_is_refused():
     result = CliRunner().invoke(app, ["ldf", "analyse", str(DATA / "neuropathic_foot_tab.txt"), "--on", "10min"])
-    assert result.exit_code == 2 and "--on/--off" in result.stderr
+    assert result.exit_code == 2 and "stimulus: give both its start and its end" in result.stderr
+    assert "--on and --off" in result.stderr
 
 
 def test_fit_table_prints_the_autocorrelation_inflation_factor():
@@ -65,5 +78,40 @@ def test_fit_table_prints_the_autocorrelation_inflation_factor():
     result = CliRunner().invoke(app, ["ldf", "analyse", str(sample), "--channel", "perfusion_1", "--fit"])
     assert result.exit_code == 0, result.output
     fitted = fit_recording(read_ldf(sample), flux_channel="perfusion_1")
+    text = " ".join(result.stdout.split())
     assert (f"lag-1 autocorrelation is {fitted.residual_lag1_autocorrelation:.2f}: multiply them by about "
-            f"{fitted.se_inflation_ar1:.2g}") in " ".join(result.stdout.split())
+            f"{fitted.se_inflation_ar1:.2g}") in text
+    assert "undetermined (± " in text and "warning: undetermined: the recording cannot pin down" in text
+    assert "fitting the perfusion model" not in result.output  # no progress when the output is not a terminal
+
+
+def test_short_semicolon_export_is_not_taken_for_a_comma_file(tmp_path):
+    """Rows l4–l6 of the hostile-input review: a header-only, one- or two-sample semicolon export."""
+    raw = (DATA / "local_heating_semicolon.txt").read_bytes().split(b"\r\n")
+    for lines, fragment in ((11, "no data lines follow the header 'Time;Perfusion 1"),
+                            (12, "has 1 valid samples; need at least 3"), (13, "has 2 valid samples")):
+        path = tmp_path / f"head{lines}.txt"
+        path.write_bytes(b"\r\n".join(raw[:lines]))
+        result = CliRunner().invoke(app, ["ldf", "analyse", str(path), "--on", "0 min", "--off", "1 min"])
+        assert result.exit_code == 2 and fragment in result.stderr, result.stderr
+        assert "comma" not in result.stderr
+
+
+def test_fit_progress_shows_on_a_terminal_after_two_seconds(monkeypatch):
+    from io import StringIO
+
+    from rich.console import Console
+
+    from lightdose.cli import ldf
+
+    clock = iter([0.0, 0.5, 2.5, 2.55, 3.0])
+    monkeypatch.setattr(ldf.time, "monotonic", lambda: next(clock))
+    screen = StringIO()
+    progress = ldf._FitProgress(Console(file=screen, force_terminal=True, width=100))  # started at 0 s
+    progress(10)  # 0.5 s: quiet
+    assert progress.status is None
+    progress(200)  # 2.5 s: shown
+    progress(210)  # 2.55 s: too soon to update again
+    progress(300)  # 3 s
+    progress.stop()
+    assert "fitting the perfusion model: 300 model evaluations, 3 s" in screen.getvalue()

@@ -88,6 +88,39 @@ def test_malformed_file_names_the_line(tmp_path, old, new, line, fragment):
     assert f"line {line}" in str(info.value) and fragment in str(info.value)
 
 
+@pytest.mark.parametrize(
+    ("old", "new", "line", "fragment"),
+    [
+        ("1.0                     # file version", "2.0", 4, "file version 2.0 is not supported"),
+        ("1000                    # photons", "inf", 8, "'inf' is not an integer"),
+        ("1000                    # photons", "2e12", 8, "number of photons = 2e+12 is outside the allowed range"),
+        ("1.37 1 100 0.90 0.1     # layer 1", "1.37 1 2e8 0.90 0.1", 14, "mus = 2e+08 /cm is outside the allowed"),
+        ("1.37 1 100 0.90 0.1     # layer 1", "1.37 nan 100 0.90 0.1", 14, "mua = nan /cm is outside"),
+        ("40 50 3                 # nz nr na", "100000 100000 3", 10, "need 1.46 TiB of memory"),
+    ],
+)
+def test_out_of_range_values_name_the_line(tmp_path, old, new, line, fragment):
+    with pytest.raises(FileFormatError) as info:
+        read_mci(write(tmp_path, _replace_line(GOOD, old, new)))
+    assert info.value.line == line and fragment in str(info.value)
+
+
+def test_binary_and_non_utf8_files_are_refused_with_the_line(tmp_path):
+    path = tmp_path / "binary.mci"
+    path.write_bytes(b"1.0\n\x89PNG\x00\x00")
+    with pytest.raises(FileFormatError, match=r"binary.mci, line 2: binary data"):
+        read_mci(path)
+    path.write_bytes(GOOD.encode() + "# \u00b5a in 1/cm\n".encode("cp1252"))
+    with pytest.raises(FileFormatError, match=r"line 27: byte 0xb5 is not UTF-8 text"):
+        read_mci(path)
+
+
+def test_a_byte_order_mark_is_accepted(tmp_path):
+    path = tmp_path / "bom.mci"
+    path.write_bytes(b"\xef\xbb\xbf" + GOOD.encode())
+    assert len(read_mci(path)) == 2
+
+
 def test_truncated_file_is_reported(tmp_path):
     text = GOOD[: GOOD.index("1.0                     # n below")]
     with pytest.raises(FileFormatError, match="end of file"):

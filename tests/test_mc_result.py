@@ -27,8 +27,12 @@ def test_every_variable_has_units_and_provenance(source):
     ds = simulate(STACK, source, photons=3000, seed=2, grid=GRID)
     for name in list(ds.data_vars) + [c for c in ds.coords if c != "layer_name"]:
         assert "units" in ds[name].attrs, name
-    for key in ("lightdose_version", "solver", "seed", "photons", "threads", "wall_time_s", "partial"):
+    for key in ("lightdose_version", "solver", "seed", "photons", "threads", "wall_time_s", "partial",
+                "photons_requested", "steps_per_photon"):
         assert key in ds.attrs
+    for key, value in ds.attrs.items():  # NetCDF-safe: plain strings and numbers
+        assert isinstance(value, str | int | float) and not isinstance(value, bool), key
+    assert float(ds.scored_weight) == pytest.approx(1.0 - float(ds.rsp), abs=5 * float(ds.scored_weight_se) + 1e-12)
     assert ds.attrs["photons"] == 3000 and ds.attrs["seed"] == 2 and ds.attrs["partial"] == 0
     if isinstance(source, UniformBeam):
         assert "a_rz" not in ds and ds.a_z.attrs["units"] == "1/mm"
@@ -69,6 +73,8 @@ def test_save_load_round_trip(tmp_path):
         (lambda: LayerStackSpec((Layer(math.inf, 0.1, 1.0), Layer(1.0, 0.1, 1.0))), "layers[0].thickness_mm"),
         (lambda: FlatTopBeam(0.0), "radius_mm"),
         (lambda: Grid(nz=0), "nz"),
+        (lambda: Grid(nz=20_000, nr=20_000), "grid"),  # 60 GiB of tallies: refused before allocating
+        (lambda: simulate(STACK, FlatTopBeam(1.0, method="convolve"), photons=10, grid=Grid(nr=5000)), "grid"),
         (lambda: simulate(STACK, photons=0), "photons"),
         (lambda: simulate(STACK, photons=None), "photons"),
         (lambda: simulate(STACK, photons=10, threads=99), "threads"),
@@ -78,3 +84,10 @@ def test_bad_input_names_the_field(make, field):
     with pytest.raises(InputError) as info:
         make()
     assert info.value.field == field
+
+
+def test_progress_is_reported_while_running():
+    calls = []
+    simulate(STACK, photons=5000, seed=2, grid=GRID, progress=lambda done, total: calls.append((done, total)))
+    assert calls and calls[-1] == (5000, 5000)
+    assert all(total == 5000 for _, total in calls) and [d for d, _ in calls] == sorted(d for d, _ in calls)

@@ -4,7 +4,6 @@ import math
 
 import numpy as np
 import pytest
-import xarray as xr
 
 from lightdose.errors import OutOfRangeError
 from lightdose.planning.safety import (
@@ -15,7 +14,7 @@ from lightdose.planning.safety import (
     skin_mpe,
     skin_mpe_fraction,
     skin_mpe_time_limit,
-    thermal_verdict,
+    first_limit,
 )
 
 MW_CM2 = 1e-5  # 1 mW/cm² in W/mm²
@@ -77,14 +76,14 @@ def test_out_of_range_wavelength_is_an_error():
 
 
 def _session(skin, basal=None):
+    """Times [s], skin and basal temperatures [°C] of a history sampled every minute."""
     t = np.arange(len(skin), dtype=float) * 60.0
     basal = skin if basal is None else basal
-    return xr.Dataset({"surface_temperature": ("t", np.asarray(skin, float)),
-                       "basal_epidermis_temperature": ("t", np.asarray(basal, float))}, coords={"t": t})
+    return t, np.asarray(skin, float), np.asarray(basal, float)
 
 
 def test_thermal_verdict_skin_limit_is_interpolated():
-    verdict = thermal_verdict(_session([34.0, 40.0, 42.0, 44.0, 45.0]), Limits())
+    verdict = first_limit(*_session([34.0, 40.0, 42.0, 44.0, 45.0]), Limits())
     assert verdict.time_s == pytest.approx(150.0)  # 42 → 44 °C between 120 and 180 s crosses 43 °C halfway
     assert "43" in verdict.reason
 
@@ -92,7 +91,7 @@ def test_thermal_verdict_skin_limit_is_interpolated():
 def test_thermal_verdict_burn_dose_limit():
     # basal layer held at 43 °C: CEM43 grows by 1 min per minute; a 5 min limit is passed after 5 minutes
     skin = [42.9] * 12
-    verdict = thermal_verdict(_session(skin, [43.0] * 12), Limits(cem43=5.0))
+    verdict = first_limit(*_session(skin, [43.0] * 12), Limits(cem43=5.0))
     assert verdict.time_s == pytest.approx(360.0)  # first sample where the accumulated dose exceeds 5 min
     assert "CEM43" in verdict.reason
-    assert thermal_verdict(_session(skin, [40.0] * 12), Limits()).time_s == math.inf
+    assert first_limit(*_session(skin, [40.0] * 12), Limits()).time_s == math.inf

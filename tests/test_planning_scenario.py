@@ -18,7 +18,8 @@ from lightdose.errors import FileFormatError
 from lightdose.planning import load_scenario, scenario_from_text, schema
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
-BUNDLED = sorted(resources.files("lightdose.data").joinpath("examples").iterdir(), key=lambda e: e.name)
+BUNDLED = sorted((e for e in resources.files("lightdose.data").joinpath("examples").iterdir()
+                  if e.name.endswith(".yaml")), key=lambda e: e.name)
 runner = CliRunner()
 
 GOOD = """\
@@ -34,7 +35,8 @@ sites:
 
 def test_a_valid_scenario_has_defaults():
     s = scenario_from_text(GOOD)
-    assert s.goal.window == (1.0, 10.0) and s.limits.skin_temperature == 43.0
+    assert s.goal.window == (0.01, 0.1)  # J/mm², the 1–10 J/cm² window
+    assert s.limits.skin_temperature == 43.0
     assert s.sites[0].stack().targets[0].name == "plantar-nerves"
     assert s.schedule.sessions_per_week.low == 3.0 and s.coverage.people == 1000
 
@@ -74,7 +76,7 @@ def test_semantic_error_names_the_field_path_and_line():
     (("site: heel", "site: heel\n    exposure: 10 h"),
      "sites[0].exposure: 10 h is outside the allowed range greater than 0 and at most 14400 s"),
     (("name: test", "name: test\nperson: {skin_type: VII}"), "person.skin_type: 'VII' is not a Fitzpatrick skin type"),
-    (("device: pad-890", "device: panel-630"), "devices[0].distance: 0 mm: 'panel-630' (panel) has point emitters"),
+    (("device: pad-890", "device: panel-630"), "devices[0].distance: 'panel-630' is a panel used at a distance from the skin; give the distance"),
     (("device: pad-890", "device: heating-pad-42\n    distance: 5 cm"),
      "devices[0].distance: 50 mm: 'heating-pad-42' is a heating pad, which heats the skin by contact"),
 ])

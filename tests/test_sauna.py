@@ -10,15 +10,11 @@ from typer.testing import CliRunner
 
 from lightdose import devices
 from lightdose.cli import app
-from lightdose.thermal.sauna import (
-    CAUTIONS,
-    MAX_SKIN_BLOOD_FLOW_L_MIN,
-    SaunaPerson,
-    SaunaSession,
-    radiant_temperature,
-    simulate_sauna,
-    summary,
-)
+from lightdose.parameters import default_set
+from lightdose.present.sauna import sauna_json
+from lightdose.thermal.sauna import CAUTIONS, SaunaPerson, SaunaRequest, radiant_temperature, simulate_sauna
+
+MAX_SKIN_BLOOD_FLOW_L_MIN = default_set()["sauna.max_skin_blood_flow [L/min]"]
 
 runner = CliRunner()
 
@@ -26,52 +22,59 @@ runner = CliRunner()
 @pytest.fixture(scope="module")
 def short_session():
     """3 min at 60 °C, then 2 min rest: the fewest JOS-3 steps that show both phases."""
-    return simulate_sauna(SaunaSession(air_temperature="60 degC", duration="3 min", rest_duration="2 min"))
+    return simulate_sauna(SaunaRequest(air_temperature="60 degC", exposure="3 min", after="2 min"))
 
 
 def test_shapes_units_and_provenance(short_session):
-    ds = short_session
+    ds = short_session.dataset
     assert ds.t.values.tolist() == [0.0, 60.0, 120.0, 180.0, 240.0, 300.0]
     assert ds.in_cabin.values.tolist() == [True, True, True, True, False, False]
     units = {name: ds[name].attrs["units"] for name in ds.data_vars if name != "in_cabin"}
     assert units == {"core_temp": "degC", "rectal_temp": "degC", "mean_skin_temp": "degC",
                      "skin_blood_flow": "L/min", "cardiac_output": "L/min", "sweat_loss": "g"}
     assert ds.t.attrs["units"] == "s"
-    assert "JOS-3" in ds.attrs["model"] and ds.attrs["pythermalcomfort_version"] and ds.attrs["lightdose_version"]
-    assert SaunaSession.model_validate_json(ds.attrs["session"]).air_temperature == 60.0
+    assert "JOS-3" in ds.attrs["model"]
+    assert ds.attrs["pythermalcomfort_version"]
+    assert ds.attrs["lightdose_version"]
+    assert ds.attrs["request_hash"] == short_session.provenance.request_hash
+    assert short_session.request.air_temperature == 60.0
     for name in ds.data_vars:
         assert np.all(np.isfinite(ds[name].values.astype(float)))
 
 
 def test_heating_in_the_cabin_and_monotonic_sweat(short_session):
-    ds = short_session
+    ds = short_session.dataset
     cabin = ds.isel(t=slice(0, 4))
-    assert np.all(np.diff(cabin.core_temp) > 0) and np.all(np.diff(cabin.mean_skin_temp) >= 0)
-    assert ds.attrs["peak_core_rise_c"] == pytest.approx(float(ds.core_temp.max() - ds.core_temp[0]))
-    assert ds.sweat_loss[0] == 0.0 and np.all(np.diff(ds.sweat_loss) >= 0) and ds.sweat_loss[-1] > 0
+    assert np.all(np.diff(cabin.core_temp) > 0)
+    assert np.all(np.diff(cabin.mean_skin_temp) >= 0)
+    assert short_session.peak_core_rise_c == pytest.approx(float(ds.core_temp.max() - ds.core_temp[0]))
+    assert ds.sweat_loss[0] == 0.0
+    assert np.all(np.diff(ds.sweat_loss) >= 0)
+    assert ds.sweat_loss[-1] > 0
 
 
 def test_a_part_minute_is_a_shorter_last_step():
-    ds = simulate_sauna(SaunaSession(air_temperature=45, duration="150 s"))
+    ds = simulate_sauna(SaunaRequest(air_temperature=45, exposure="150 s")).dataset
     assert ds.t.values.tolist() == [0.0, 60.0, 120.0, 150.0]
 
 
 def test_warnings_validated_range_and_cautions(short_session):
-    hot = short_session.attrs["warnings"].split("\n")
+    hot = short_session.warnings
     assert any("validated range" in w for w in hot)
     assert all(c in hot for c in CAUTIONS)
-    mild = simulate_sauna(SaunaSession(air_temperature=45, duration="2 min")).attrs["warnings"].split("\n")
-    assert mild == list(CAUTIONS)
+    assert simulate_sauna(SaunaRequest(air_temperature=45, exposure="2 min")).warnings == CAUTIONS
     assert not any("hyperthermia" in w for w in hot)
+    assert simulate_sauna(SaunaRequest(air_temperature=25, exposure="2 min")).warnings == ()  # a warm room
 
 
 def test_hyperthermia_and_uncapped_blood_flow_are_flagged():
-    ds = simulate_sauna(SaunaSession(air_temperature=100, relative_humidity="50 %", duration="30 min"))
+    result = simulate_sauna(SaunaRequest(air_temperature=100, relative_humidity="50 %", exposure="30 min"))
+    ds = result.dataset
     assert float(ds.core_temp.max()) > 39.0
     assert float(ds.skin_blood_flow.max()) > MAX_SKIN_BLOOD_FLOW_L_MIN
-    assert ds.attrs["exceeds_physiological_limits"] == 1
-    notes = ds.attrs["warnings"]
-    assert "significant hyperthermia" in notes and "exceeds physiological limits" in notes
+    assert result.exceeds_physiological_limits
+    assert any("significant hyperthermia" in w for w in result.warnings)
+    assert any("exceeds physiological limits" in w for w in result.warnings)
 
 
 def test_radiant_temperature_and_cabin_preset():
@@ -79,10 +82,10 @@ def test_radiant_temperature_and_cabin_preset():
     assert radiant_temperature(60.0, 93.0, 1.0, 1.0) == pytest.approx(93.0)
     assert 60.0 < radiant_temperature(60.0, 93.0, 0.9, 0.3) < 93.0
     cabin = devices.get("sauna-infrared-60")
-    session = SaunaSession.from_cabin(cabin, emitter_view_factor=0.3, rest_duration="30 min")
-    assert session.air_temperature == 60.0 and session.duration == 900.0 and session.relative_humidity == 0.2
+    session = SaunaRequest.from_cabin(cabin, emitter_view_factor=0.3, after="30 min")
+    assert (session.air_temperature, session.exposure, session.relative_humidity) == (60.0, 900.0, 0.2)
     assert session.radiant_temperature == pytest.approx(radiant_temperature(60.0, 93.0, 0.9, 0.3))
-    assert SaunaSession(air_temperature=60, duration=60).radiant_temperature == 60.0
+    assert SaunaRequest(air_temperature=60, exposure=60).radiant_temperature == 60.0
 
 
 def test_person_defaults_and_units():
@@ -97,20 +100,21 @@ def test_person_defaults_and_units():
         ("air_temperature", "200 degC", "outside the allowed range 10–100 °C"),
         ("air_temperature", "5 degC", "outside the allowed range 10–100 °C"),
         ("relative_humidity", "150 %", "outside the allowed range 0–100 %"),
-        ("duration", "-5 min", "must be longer than 0 s"),
-        ("duration", 0, "must be longer than 0 s"),
+        ("exposure", "-5 min", "must be longer than 0 s"),
+        ("exposure", 0, "must be longer than 0 s"),
         ("air_speed", "3 kg", "cannot read '3 kg' as a speed"),
     ],
 )
 def test_bad_input_names_the_field(field, value, fragment):
-    inputs = {"air_temperature": 60, "duration": 900, field: value}
+    inputs = {"air_temperature": 60, "exposure": 900, field: value}
     with pytest.raises(ValidationError) as info:
-        SaunaSession(**inputs)
-    assert info.value.errors()[0]["loc"] == (field,) and fragment in str(info.value)
+        SaunaRequest(**inputs)
+    assert info.value.errors()[0]["loc"] == (field,)
+    assert fragment in str(info.value)
 
 
 def test_summary_is_json_ready(short_session):
-    data = json.loads(json.dumps(summary(short_session)))
+    data = json.loads(json.dumps(sauna_json(short_session)))
     assert len(data["t_s"]) == len(data["core_temp_c"]) == len(data["sweat_loss_g"]) == 6
     assert data["warnings"][-len(CAUTIONS):] == list(CAUTIONS)
 
@@ -129,7 +133,9 @@ def test_cli_json():
 def test_cli_table():
     result = runner.invoke(app, ["sauna", "--air", "55 degC", "--time", "2min"])
     assert result.exit_code == 0, result.output
-    assert "core [°C]" in result.stdout and "Peak core rise" in result.stdout and "validated range" in result.stdout
+    assert "core [°C]" in result.stdout
+    assert "Peak core rise" in result.stdout
+    assert "validated range" in result.stdout
 
 
 @pytest.mark.parametrize(
@@ -137,8 +143,8 @@ def test_cli_table():
     [
         (["--air", "200C", "--time", "15min"], "air_temperature"),
         (["--air", "60C", "--time", "15min", "--humidity", "150%"], "relative_humidity"),
-        (["--air", "60C", "--time", "0min"], "duration"),
-        (["--air", "60C", "--time", "-5min"], "duration"),
+        (["--air", "60C", "--time", "0min"], "exposure"),
+        (["--air", "60C", "--time", "-5min"], "exposure"),
         (["--air", "hot", "--time", "15min"], "air_temperature"),
     ],
 )
@@ -161,25 +167,24 @@ def test_view_factor_outside_0_1_is_an_input_error():
     from lightdose.errors import InputError
 
     with pytest.raises(InputError, match="emitter_view_factor"):
-        SaunaSession.from_cabin(devices.get("sauna-infrared-60"), emitter_view_factor=1.5)
+        SaunaRequest.from_cabin(devices.get("sauna-infrared-60"), emitter_view_factor=1.5)
 
 
 def test_result_saves_to_netcdf(short_session, tmp_path):
     import xarray as xr
 
-    short_session.to_netcdf(tmp_path / "sauna.nc")
+    short_session.dataset.to_netcdf(tmp_path / "sauna.nc")
     loaded = xr.load_dataset(tmp_path / "sauna.nc")
-    assert loaded.core_temp.attrs["units"] == "degC" and loaded.attrs["warnings"] == short_session.attrs["warnings"]
+    assert loaded.core_temp.attrs["units"] == "degC"
+    assert loaded.attrs["request_hash"] == short_session.provenance.request_hash
 
 
 def test_skin_blood_flow_is_capped_in_a_very_hot_cabin():
-    from lightdose.thermal.sauna import MAX_SKIN_BLOOD_FLOW_L_MIN, SaunaSession, simulate_sauna
-
-    hot = {"air_temperature": "100 degC", "relative_humidity": "50 %", "duration": "30 min"}
-    free = simulate_sauna(SaunaSession(**hot, cap_skin_blood_flow=False))
-    capped = simulate_sauna(SaunaSession(**hot))
+    hot = {"air_temperature": "100 degC", "relative_humidity": "50 %", "exposure": "30 min"}
+    free = simulate_sauna(SaunaRequest(**hot, cap_skin_blood_flow=False)).dataset
+    capped = simulate_sauna(SaunaRequest(**hot))
     assert float(free.skin_blood_flow.max()) > MAX_SKIN_BLOOD_FLOW_L_MIN  # JOS-3 alone exceeds the limit here
     # the cap applies to the 17 segments; hand and foot AVA flow (≲ 0.3 L/min here) comes on top
-    assert float(capped.skin_blood_flow.max()) < MAX_SKIN_BLOOD_FLOW_L_MIN + 0.3
-    assert float(capped.cardiac_output.max()) < float(free.cardiac_output.max())
-    assert "caps" in capped.attrs["warnings"]
+    assert float(capped.dataset.skin_blood_flow.max()) < MAX_SKIN_BLOOD_FLOW_L_MIN + 0.3
+    assert float(capped.dataset.cardiac_output.max()) < float(free.cardiac_output.max())
+    assert any("caps" in w for w in capped.warnings)

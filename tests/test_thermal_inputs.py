@@ -16,17 +16,20 @@ STACK = LayerStack(layers=[Layer(tissue="dermis", thickness=1.0), Layer(tissue="
 @pytest.mark.parametrize("name", tissues.names() + list(tissues.aliases()))
 def test_every_preset_has_thermal_properties(name):
     props = thermal_properties(name)
-    assert props.reference
+    assert props.role in ("epidermis", "dermis", "other")
     assert 0.0 < props.diffusivity < 0.2  # mm²/s: tissues ≈ 0.1–0.15, water 0.15
 
 
 def test_canonical_units():
+    """The SI values of the parameter set (IT'IS database: skin 1109 kg/m³, 3391 J/(kg·K), 0.37 W/(m·K); blood
+    1050 kg/m³, 3617 J/(kg·K)) in the solver's mm-based units."""
     skin = thermal_properties("dermis")
     assert math.isclose(skin.heat_capacity, 1109.0 * 3391.0 * 1e-9)  # J/(mm³·K)
     assert math.isclose(skin.conductivity_mm, 0.37e-3)  # W/(mm·K)
     assert math.isclose(skin.perfusion_coefficient, 2e-3 * 1050.0 * 3617.0 * 1e-9)  # W/(mm³·K)
-    assert "[verify]" in skin.reference
     assert thermal_properties("epidermis").perfusion == 0.0
+    assert thermal_properties("epidermis").role == "epidermis"
+    assert thermal_properties("dermis-low-blood").role == "dermis"
 
 
 def test_unknown_tissue_is_rejected():
@@ -82,3 +85,11 @@ def test_a_custom_tissue_without_thermal_properties_is_named():
     stack = LayerStack(layers=[Layer(tissue=mine)])
     with pytest.raises(InputError, match=r"layers\[0\]\.tissue"):
         make_grid(stack)
+
+
+def test_a_parameter_set_override_reaches_the_solver():
+    from lightdose.parameters import ParameterChoice
+
+    params = ParameterChoice(overrides={"thermal.skin.conductivity [W/(m*K)]": 0.5}).resolve()
+    assert math.isclose(thermal_properties("dermis", params).conductivity_mm, 0.5e-3)
+    assert math.isclose(thermal_properties("dermis").conductivity_mm, 0.37e-3)

@@ -1,8 +1,14 @@
 import numpy as np
 import pytest
+from pydantic import ValidationError
 
 from lightdose import tissues
 from lightdose.errors import InputError
+from lightdose.model_base import describe_validation_error
+from lightdose.optics import OpticsRequest, optical_properties
+from lightdose.optics.penetration import effective_attenuation_coefficient, penetration_depth
+from lightdose.provenance import Provenance
+from lightdose.units import USER_INPUT
 
 REQUIRED = [
     "stratum-corneum",
@@ -62,3 +68,45 @@ def test_nir_penetrates_deeper_than_red_in_soft_tissue():
         op = tissues.get(name).optical_properties([660.0, 810.0])
         assert op.delta[1] > op.delta[0]
         assert 3.0 <= op.delta[1] <= 8.0
+
+
+def test_skin_type_of_a_preset():
+    assert [tissues.skin_type_of(f"epidermis-{t}") for t in tissues.ROMAN_SKIN_TYPES] == list(tissues.ROMAN_SKIN_TYPES)
+    assert tissues.skin_type_of("epidermis") == "III" and tissues.skin_type_of("dermis") is None
+
+
+def test_the_optics_stage_answers_in_canonical_units_with_provenance():
+    request = OpticsRequest(tissue="epidermis", wavelengths=["660 nm", 850], skin_type=4)
+    result = optical_properties(request)
+    assert (result.tissue, result.skin_type, request.skin_type) == ("epidermis-IV", "IV", "IV")
+    expected = tissues.get("epidermis-IV").optical_properties([660.0, 850.0])
+    assert [r.wavelength for r in result.records] == [660.0, 850.0]
+    assert [r.mua for r in result.records] == list(expected.mua)
+    assert [r.delta for r in result.records] == list(expected.delta)
+    assert result.provenance == Provenance.of(request)
+    ds = result.dataset
+    assert ds.attrs["tissue"] == "epidermis-IV" and ds.attrs["request_hash"] == result.provenance.request_hash
+    assert ds["mua"].attrs["units"] == "1/mm" and ds["delta"].attrs["units"] == "mm"
+    assert OpticsRequest.model_validate_json(request.model_dump_json()) == request  # round-trips
+
+
+@pytest.mark.parametrize(("fields", "problem"), [
+    ({"tissue": "dermus", "wavelengths": [810]}, "tissue: unknown tissue 'dermus'"),
+    ({"tissue": "dermis", "wavelengths": [810], "skin_type": "II"}, "skin_type: applies to the epidermis"),
+    ({"tissue": "epidermis", "wavelengths": [810], "skin_type": "VII"}, "skin_type: 'VII' is not a Fitzpatrick"),
+    ({"tissue": "water", "wavelengths": ["1200 nm"]}, "wavelength: 1200 nm is outside the supported range 395–1109"),
+    ({"tissue": "dermis", "wavelengths": []}, "wavelengths: give 1 to 1000 wavelengths, got 0"),
+    ({"tissue": "dermis", "wavelengths": ["9**9**9 nm"]}, "wavelengths[0]: cannot read '9**9**9 nm'"),
+])
+def test_the_optics_request_refuses_what_it_cannot_answer(fields, problem):
+    with pytest.raises(ValidationError) as caught:
+        OpticsRequest.model_validate(fields, context=USER_INPUT)
+    assert describe_validation_error(caught.value).startswith(problem)
+
+
+def test_mueff_and_delta_have_one_definition():
+    op = tissues.get("dermis").optical_properties([660.0, 810.0])
+    np.testing.assert_array_equal(op.mueff, effective_attenuation_coefficient(op.mua, op.musp))
+    np.testing.assert_array_equal(op.delta, penetration_depth(op.mua, op.musp))
+    np.testing.assert_allclose(op.delta * op.mueff, 1.0)
+    assert penetration_depth(0.0, 1.0) == np.inf  # nothing absorbs: no attenuation

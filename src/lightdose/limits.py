@@ -44,6 +44,14 @@ EYE_IR_SHORT_W_CM2 = 1.8
 EYE_IR_LONG_S = 1000.0
 """Exposure [s] from which the eye limit is the constant :data:`EYE_IR_LONG_W_CM2`."""
 
+OMEGA_LIMIT = 0.1
+"""The planner's default limit on Henriques' damage integral Ω at the basal epidermis (lightdose's choice): Ω = 0.1
+is reached after a tenth of the time to the burn threshold Ω = 1 — 24 min at 44 °C, 6.7 min at 46 °C, 32 s at
+50 °C, 10–15 times shorter than the thresholds Moritz & Henriques (1947) measured at 44–51 °C."""
+CEM43_LIMIT_MIN = 40.0
+"""The planner's default limit on the burn dose CEM43 at the basal epidermis [min]: the skin held at the 43 °C contact
+limit for a 40-minute session (lightdose's choice, consistent with IEC 60601-1)."""
+
 HYPERTHERMIA_CORE_C = 39.0
 """Core temperature of significant hyperthermia [°C] (lightdose's threshold, 1 °C below heat stroke)."""
 
@@ -55,3 +63,7 @@ MAX_AFTER_S = 24 * 3600.0
 are back at rest within ~1 h (docs/perfusion.md)."""
 MAX_DISTANCE_MM = 3000.0
 """Largest gap between a device and the skin [mm] (lightdose's plausibility bound: panels are used at 15–50 cm)."""
+MAX_PAD_HEAT_W_MM2 = 0.01
+"""Largest waste heat of a contact pad into the skin [W/mm²] = 1 W/cm², the highest irradiance the skin MPE allows
+any wavelength (0.2·C_A W/cm² with C_A ≤ 5, ICNIRP 2013): a pad giving off more heat than that is a hotplate, not a
+light-therapy pad (a tenth of it already takes the skin past 43 °C within minutes)."""

@@ -18,6 +18,8 @@ from lightdose.errors import InputError
 from lightdose.optics.tissue import Tissue
 
 ROMAN_SKIN_TYPES = ("I", "II", "III", "IV", "V", "VI")
+_EPIDERMIS = "epidermis-"
+"""Epidermis presets are named ``epidermis-I`` … ``epidermis-VI``, one per Fitzpatrick skin type."""
 
 
 @cache
@@ -48,14 +50,21 @@ def parse_skin_type(value: int | str) -> str:
     raise InputError("skin_type", f"{value!r} is not a Fitzpatrick skin type; use I–VI (or 1–6)")
 
 
+def skin_type_of(name: str) -> str | None:
+    """The Fitzpatrick skin type ('I'…'VI') of an epidermis preset or alias ('epidermis' → 'III'), else None."""
+    key = _library()[1].get(name, name)
+    suffix = key.removeprefix(_EPIDERMIS)
+    return suffix if key.startswith(_EPIDERMIS) and suffix in ROMAN_SKIN_TYPES else None
+
+
 def get(name: str, skin_type: int | str | None = None) -> Tissue:
     """The preset tissue called `name` (or an alias). `skin_type` applies to the epidermis only."""
     presets, alias_of = _library()
     key = alias_of.get(name, name)
     if skin_type is not None:
-        if not key.startswith("epidermis"):
+        if not key.startswith(_EPIDERMIS.rstrip("-")):
             raise InputError("skin_type", f"applies to the epidermis presets only, not to '{name}'")
-        key = f"epidermis-{parse_skin_type(skin_type)}"
+        key = f"{_EPIDERMIS}{parse_skin_type(skin_type)}"
     if key not in presets:
         known = list(presets) + list(alias_of)
         close = difflib.get_close_matches(name, known, n=3)

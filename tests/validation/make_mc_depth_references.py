@@ -93,16 +93,17 @@ def finite_beams(seconds: float) -> None:
 def heel_pad() -> None:
     """On-axis fluence rate per mW/cm² at the skin under pad-890 on a neuropathic heel, 4 seeds."""
     from lightdose.anatomy import Person
-    from lightdose.devices.irradiance import MW_CM2_PER_W_MM2
-    from lightdose.transport.dose import fluence_rate_on_axis, skin_beam
+    from lightdose.devices.placement import Placement
+    from lightdose.transport.dose import fluence_rate_on_axis
+    from lightdose.transport.skin_beam import skin_beam
 
     stack = Person(neuropathy=True).apply(sites.get("heel"))
-    beam = skin_beam("pad-890")
+    beam = skin_beam(Placement(device="pad-890"))
     z = (np.arange(GRID.nz) + 0.5) * GRID.dz_mm
     runs = []
     for seed in range(SEED, SEED + FINITE_SEEDS):
         rate, _ = fluence_rate_on_axis(stack, beam, z, solver="mc", photons=HEEL_PHOTONS, seed=seed)
-        runs.append(rate[0] / (beam.centre_irradiance[0] * MW_CM2_PER_W_MM2))
+        runs.append(rate[0] / beam.centre_irradiance[0])
         print(f"heel, pad-890, seed {seed}", flush=True)
     runs = np.array(runs)
     out = xr.Dataset(

@@ -15,10 +15,10 @@ from test_ring_beam import disc_annulus_means, gaussian_annulus_means
 from lightdose import devices
 from lightdose.devices.irradiance import Grid
 from lightdose.transport.diffusion import solve_finite_beam, solve_ring_beam
-from lightdose.transport.dose import beam_profile
 from lightdose.transport.mc import FlatTopBeam, Layer, LayerStackSpec, PencilBeam, simulate
 from lightdose.transport.mc import Grid as McGrid
 from lightdose.transport.mc.convolve import on_axis_fluence
+from lightdose.transport.skin_beam import beam_profile
 
 
 def worst(fluence, z, reference):

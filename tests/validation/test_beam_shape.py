@@ -20,11 +20,12 @@ import pytest
 from lightdose import devices
 from lightdose.anatomy import Person, sites
 from lightdose.devices.irradiance import Grid
+from lightdose.devices.placement import Placement
 from lightdose.transport.diffusion import solve_finite_beam, solve_ring_beam
-from lightdose.transport.dose import beam_profile, equivalent_beam_radius, skin_beam
 from lightdose.transport.mc import FlatTopBeam, Layer, LayerStackSpec, PencilBeam, simulate
 from lightdose.transport.mc import Grid as McGrid
 from lightdose.transport.mc.convolve import on_axis_fluence
+from lightdose.transport.skin_beam import beam_profile, equivalent_beam_radius, skin_beam
 from lightdose.transport.stack_spec import stack_spec
 
 HEEL = stack_spec(Person(neuropathy=True).apply(sites.get("heel")), 890.0)
@@ -100,7 +101,7 @@ def test_the_pad_on_the_heel_is_11_percent_below_its_equivalent_disc():
     disc = solve_finite_beam(HEEL, math.sqrt(30.0 * 75.0 / math.pi))  # same area, same irradiance
     ratio = float(np.interp(22.5, z_ref, reference) / disc.at(22.5))
     assert ratio == pytest.approx(0.889, abs=0.002)
-    beam = skin_beam("pad-890")
+    beam = skin_beam(Placement(device="pad-890"))
     ours = solve_ring_beam(HEEL, beam.profile_radius_mm, beam.profile[0]).at(22.5)
     assert float(ours) == pytest.approx(float(np.interp(22.5, z_ref, reference)), rel=1e-3)
 
@@ -123,7 +124,7 @@ def test_panel_profile_far_from_the_centre_does_not_reach_the_axis(distance):
     (at 15 cm: 5 % at 250 mm); beyond the map it counts as zero, as in the on-skin power. The axis does not see
     that far: dropping every ring beyond 100 mm changes the fluence rate at the knee's target (9.1 mm) and at
     20 mm by < 1e-4 (measured ≤ 6e-5, the level of the k quadrature)."""
-    beam = skin_beam("panel-660-850", distance)
+    beam = skin_beam(Placement(device="panel-660-850", distance=distance))
     knee = stack_spec(sites.get("knee"), 850.0)
     edges, values = beam.profile_radius_mm, beam.profile[1]
     full = solve_ring_beam(knee, edges, values).at(np.array([9.1, 20.0]))

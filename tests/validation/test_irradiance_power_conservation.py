@@ -1,102 +1,127 @@
-"""All emitted power lands on an infinite plane: the irradiance map integrated over a large grid, plus the
-analytically bounded power beyond its edges, equals the device's radiant power.
+"""All emitted power lands on the skin plane, at every distance from contact to 3 m: the irradiance map summed over
+its cells (each cell holds the mean irradiance over it, so cell × area is the power falling into it), plus the
+analytically bounded power beyond the map's edges, equals the device's radiant power.
 
 For a cos^m point emitter at height z the power falling outside a disk of radius R centred under it is
-P·(z²/(z² + R²))^((m+1)/2) (m = 1: Lambertian). A square grid contains the disk inscribed in it (radius R_in)
-and lies inside the circumscribed one (R_out), so the power missing from the grid lies between those two
-tails; for extended faces R_in shrinks and R_out grows by the face's half-diagonal. The grid integral is a
-trapezoid sum whose error is bounded by its leading Euler–Maclaurin term, (h²/12)·∮|∂E/∂n| ds ≤
-(h²/12)·perimeter·Σ|dE/dρ|(R_in) per emitter (|dE/dρ| falls with ρ beyond the kernel's peak slope).
+P·(z²/(z² + R²))^((m+1)/2) (m = 1: Lambertian). A rectangular map contains the disk inscribed in it (radius R_in)
+and lies inside the circumscribed one (R_out), so the power missing from the map lies between those two tails; an
+extended face shrinks R_in and grows R_out by its half-diagonal (every point of the face is that close to its
+centre). Collimated beams keep their cross-section: nothing leaves a map that holds the spot.
+
+The mean over the device's footprint (the power on the footprint over its area, in closed form) never falls as the
+device comes closer: every emitter's face lies on the footprint, and each point of a face puts a share of its power
+on the footprint that grows as its beam narrows with distance (a scaled kernel on a star-shaped region).
 """
 
 import math
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from lightdose import devices
 from lightdose.devices import Emitter, EmitterGrid, Grid, LightDevice
 
-
-def trapezoid_2d(ds) -> float:
-    e = ds.irradiance_total.values
-    return float(np.trapezoid(np.trapezoid(e, ds.x.values, axis=1), ds.y.values))
+LIGHT_PRESETS = ["pad-890", "panel-630", "panel-660-850", "panel-940", "probe-810"]
+DISTANCES_MM = [0.01, 0.1, 1.0, 10.0, 150.0, 1000.0, 3000.0]
 
 
 def tail(m: float, z: float, radius: np.ndarray) -> np.ndarray:
-    """Fraction of a cos^m point source's power beyond `radius` on a plane at height z."""
-    return (z * z / (z * z + radius * radius)) ** ((m + 1) / 2)
+    """Share of a cos^m point source's power beyond `radius` on a plane at height z."""
+    return (z * z / (z * z + np.maximum(radius, 0.0) ** 2)) ** ((m + 1) / 2)
 
 
-def slope(m: float, z: float, rho: np.ndarray) -> np.ndarray:
-    """|dE/dρ| per watt of a cos^m point source: (m+1)(m+3)/(2π)·z^(m+1)·ρ·(z² + ρ²)^(−(m+5)/2)."""
-    return (m + 1) * (m + 3) / (2 * math.pi) * z ** (m + 1) * rho * (z * z + rho * rho) ** (-(m + 5) / 2)
+def landed(ds) -> float:
+    """Power [W] on the map: Σ cell mean × cell area."""
+    cell = float(ds.x[1] - ds.x[0]) * float(ds.y[1] - ds.y[0])
+    return float(ds.irradiance_total.sum()) * cell
 
 
-def expected_band(device: LightDevice, z: float, grid: Grid) -> tuple[float, float, float]:
-    """(lowest, highest) power the grid can hold, and the trapezoid error bound [W]."""
-    lost_max = lost_min = slope_sum = 0.0
+def missing_bounds(device: LightDevice, z: float, grid: Grid) -> tuple[float, float]:
+    """(least, most) power [W] that can fall outside the grid's cells."""
+    least = most = 0.0
+    x_edges, y_edges = grid.edges()
+    half_x, half_y = x_edges[-1], y_edges[-1]
     for g in device.grids:
         e = g.emitter
-        half_diagonal = 0.5 * math.hypot(e.size, e.size_y or e.size)
         xe, ye = np.abs(g.positions()[0]), np.abs(g.positions()[1])
-        r_in = np.minimum(grid.half_width_x - xe, grid.half_width_y - ye) - half_diagonal
-        r_out = np.hypot(grid.half_width_x + xe, grid.half_width_y + ye) + half_diagonal
-        assert r_in.min() > z  # beyond the kernel's steepest slope, where |dE/dρ| decreases
-        lost_max += e.power * tail(e.exponent, z, r_in).sum()
-        lost_min += e.power * tail(e.exponent, z, r_out).sum()
-        slope_sum += e.power * slope(e.exponent, z, r_in).sum()
-    h = max(2 * grid.half_width_x / (grid.points_x - 1), 2 * grid.half_width_y / (grid.points_y - 1))
-    perimeter = 4 * (grid.half_width_x + grid.half_width_y)
-    quadrature = h * h / 12 * perimeter * slope_sum
-    return device.total_power - lost_max, device.total_power - lost_min, quadrature
+        if e.beam == "collimated":
+            assert (xe + e.half_extent[0] <= half_x).all() and (ye + e.half_extent[1] <= half_y).all()
+            continue
+        half_diagonal = math.hypot(*e.half_extent)
+        r_in = np.minimum(half_x - xe, half_y - ye) - half_diagonal
+        r_out = np.hypot(half_x + xe, half_y + ye) + half_diagonal
+        assert r_in.min() > 0
+        most += e.power * tail(e.exponent, z, r_in).sum()
+        least += e.power * tail(e.exponent, z, r_out).sum()
+    return least, most
 
 
-@pytest.mark.parametrize(
-    "name, z, half_width, points",
-    [
-        ("pad-890", 10.0, 440.0, 353),  # Lambertian cells: tail ~ z²/R², a few 1e-4 of P
-        ("panel-660-850", 150.0, 1100.0, 221),  # cos^4.8 LEDs: tail ~ 1e-5 of P
-        ("panel-940", 100.0, 1600.0, 321),  # cos^2 LEDs: tail ~ (z/R)³
-    ],
-)
-def test_power_on_the_plane_equals_emitted_power(name, z, half_width, points):
+def large_grid(device: LightDevice, z: float) -> Grid:
+    """A 201 × 201 map reaching 50 distances (at least 400 mm) beyond the device's face."""
+    margin = max(400.0, 50.0 * z)
+    return Grid(half_width_x=device.width / 2 + margin, half_width_y=device.height / 2 + margin, points_x=201,
+                points_y=201)
+
+
+@pytest.mark.parametrize("name", LIGHT_PRESETS)
+@pytest.mark.parametrize("z", DISTANCES_MM)
+def test_power_on_the_plane_equals_emitted_power(name, z):
+    """The acceptance criterion of issue 13: within 1 % at 0.01, 0.1, 1 and 10 mm and up to 3 m, the tail outside
+    the map accounted for; in fact the map holds P minus a tail inside its analytic bounds to 1e-9."""
     device = devices.get(name)
-    grid = Grid(half_width_x=half_width, half_width_y=half_width, points_x=points, points_y=points)
-    landed = trapezoid_2d(device.irradiance_map(z, grid))
-    low, high, quadrature = expected_band(device, z, grid)
-    print(
-        f"{name}: landed/P = {landed / device.total_power:.7f}, allowed [{low / device.total_power:.7f}, "
-        f"{high / device.total_power:.7f}] ± {quadrature / device.total_power:.1e}"
-    )
-    assert low - quadrature <= landed <= high + quadrature
-    assert (high - low + 2 * quadrature) < 1e-3 * device.total_power  # the check is tight
+    power = device.total_power
+    for grid in (Grid.around(device, z), large_grid(device, z)):
+        on_map = landed(device.irradiance_map(z, grid))
+        least, most = missing_bounds(device, z, grid)
+        print(f"{name} at {z:g} mm, map ±{grid.half_width_x:g} × ±{grid.half_width_y:g} mm: on the map "
+              f"{on_map / power:.7f} P, beyond it between {least / power:.2e} and {most / power:.2e} P")
+        assert power - most - 1e-9 * power <= on_map <= power - least + 1e-9 * power
+    assert most - least < 1e-3 * power  # on the large map the tail is pinned down: the 1 % check is tight
+    assert abs(on_map + (least + most) / 2 - power) <= 0.01 * power
 
 
-def test_single_lambertian_point_exact_fraction():
-    """One Lambertian point: the grid holds exactly P·F (F: element-to-square configuration factor)."""
-    from lightdose.devices.view_factors import rectangle_factor
-
-    z, half = 20.0, 200.0
-    device = LightDevice(kind="panel", width=5, height=5, grids=[EmitterGrid(emitter=Emitter(wavelength=810, power=1))])
-    grid = Grid(half_width_x=half, half_width_y=half, points_x=401, points_y=401)
-    landed = trapezoid_2d(device.irradiance_map(z, grid))
-    exact = float(rectangle_factor(-half, half, -half, half, z))
-    quadrature = (1.0 / 12) * 8 * half * slope(1.0, z, np.array(half))  # h = 1 mm
-    print(f"landed {landed:.9f}, P·F {exact:.9f}, tail {1 - exact:.2e}, quadrature bound {quadrature:.1e}")
-    assert landed == pytest.approx(exact, abs=quadrature + 1e-12)
-    assert 1 - exact > 100 * quadrature  # the tail is resolved, not hidden in the tolerance
+def test_a_true_point_source_in_near_contact_keeps_its_power_on_the_map():
+    """A point LED (no face) 1e-6 mm above the skin: its spot is far narrower than a cell, yet the cell under it
+    holds the power (cells are means, not samples); the centre value between cells is the point formula."""
+    emitter = Emitter(wavelength=850, power=0.4, beam="cosine-power", half_angle=30)
+    device = LightDevice(kind="panel", width=10, height=10, grids=[EmitterGrid(emitter=emitter, offset_x=0.7)])
+    ds = device.irradiance_map(1e-6, Grid(half_width_x=10, half_width_y=10, points_x=21, points_y=21))
+    assert landed(ds) == pytest.approx(0.4, rel=1e-12)
+    assert float(ds.irradiance_total.sel(x=1.0, y=0.0)) == pytest.approx(0.4, rel=1e-12)  # the 1 mm² cell holding it
+    assert ds.mean_irradiance.item() == pytest.approx(0.4 / 100, rel=1e-12)
 
 
-def test_collimated_beams_conserve_power():
-    """A flat-top probe puts P/A on its spot at any distance; a Gaussian beam integrates to P (tail e^(−2R²/w²))."""
-    probe = devices.get("probe-810")
-    ds = probe.irradiance_map("30 mm")
-    assert float(ds.mean_irradiance.sum()) == pytest.approx(probe.total_power / probe.area, rel=1e-12)
-    w = 4.0
-    gaussian = Emitter(wavelength=810, power=0.5, face="disk", size=2 * w, beam="collimated", profile="gaussian")
-    device = LightDevice(kind="probe", width=8, height=8, grids=[EmitterGrid(emitter=gaussian)])
-    grid = Grid(half_width_x=2 * w, half_width_y=2 * w, points_x=161, points_y=161)
-    landed = trapezoid_2d(device.irradiance_map(0, grid))
-    lost_max, lost_min = math.exp(-2 * 4), math.exp(-2 * 8)  # beyond R_in = 2w, R_out = 2√2·w
-    assert 0.5 * (1 - lost_max) - 1e-9 <= landed <= 0.5 * (1 - lost_min) + 1e-9
+@pytest.mark.parametrize("name", ["panel-630", "panel-660-850", "panel-940"])
+def test_a_panel_2_mm_from_the_skin_gives_its_power_over_its_area(name):
+    """Held 2 mm from the skin, a panel's mean over its footprint is its power over its area (within 0.1 %), higher
+    than at its working distance — not the near-zero of the centre point, which lies between LEDs (< 1 % of it)."""
+    panel = devices.get(name)
+    near = devices.area_mean_irradiance(panel, "2 mm").sum()
+    assert near == pytest.approx(panel.total_power / panel.area, rel=1e-3)
+    assert near > devices.area_mean_irradiance(panel, "15 cm").sum()
+    assert devices.centre_irradiance(panel, "2 mm") < 0.01 * near
+
+
+def test_contact_is_the_limit_of_near_contact():
+    """The footprint mean and the centre are continuous as the distance goes to 0 (faces of finite size)."""
+    for name in LIGHT_PRESETS:
+        device = devices.get(name)
+        at_contact = devices.area_mean_irradiance(device, 0.0).sum()
+        assert at_contact == pytest.approx(device.total_power / device.area, rel=1e-12)
+        assert devices.area_mean_irradiance(device, 1e-6).sum() == pytest.approx(at_contact, rel=1e-6)
+        assert devices.centre_irradiance(device, 1e-6) == pytest.approx(devices.centre_irradiance(device, 0.0),
+                                                                         rel=1e-6, abs=1e-15)
+
+
+distance = st.one_of(st.just(0.0), st.floats(min_value=1e-6, max_value=3000.0, allow_nan=False))
+
+
+@settings(max_examples=60, deadline=None)
+@given(name=st.sampled_from(LIGHT_PRESETS), a=distance, b=distance)
+def test_footprint_mean_never_falls_as_the_device_comes_closer(name, a, b):
+    device = devices.get(name)
+    near, far = sorted((a, b))
+    closer, farther = (devices.area_mean_irradiance(device, z).sum() for z in (near, far))
+    assert closer >= farther * (1.0 - 1e-12)

@@ -12,17 +12,18 @@ pythermalcomfort 4.8.1: core +0.94 °C, rectal (pelvis core) +0.42 °C — see d
 with ``python tests/validation/test_sauna_plausibility.py``.
 """
 
-from lightdose.thermal.sauna import SaunaSession, simulate_sauna
+from lightdose.thermal.sauna import SaunaRequest, simulate_sauna
 
 KIHARA_RISE_C = (1.0, 1.2)
 TOLERANCE_C = 0.5
-WAON = SaunaSession(air_temperature="60 degC", relative_humidity="20 %", duration="15 min")
+WAON = SaunaRequest(air_temperature="60 degC", relative_humidity="20 %", exposure="15 min")
 
 
 def rises() -> tuple[float, float]:
     """Rise of core (central blood) and rectal temperature [°C] after 15 min at 60 °C."""
-    ds = simulate_sauna(WAON)
-    return ds.attrs["peak_core_rise_c"], float(ds.rectal_temp[-1] - ds.rectal_temp[0])
+    result = simulate_sauna(WAON)
+    ds = result.dataset
+    return result.peak_core_rise_c, float(ds.rectal_temp[-1] - ds.rectal_temp[0])
 
 
 def test_waon_core_rise_is_about_one_degree():

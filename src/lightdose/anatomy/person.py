@@ -2,14 +2,16 @@
 
 - Skin type (Fitzpatrick I–VI) selects the epidermis melanosome fraction (see the tissue library).
 - Fat: a measured subcutaneous fat thickness replaces the site's value; otherwise a BMI scales it. The BMI
-  rule is a lightdose assumption (fat thickness ∝ BMI − 15 kg/m², equal to the preset at BMI 25); give
-  `fat_thickness` when it has been measured (e.g. by ultrasound). Plantar fat pads are not scaled by BMI.
-- Diabetic neuropathy thins the forefoot plantar pad from 5.7–7.8 mm to 4.0–6.2 mm (SCIENCE.md §8: ratio of
-  the mid-range values, 5.1/6.75) and blunts skin perfusion, modelled here as low dermal blood content.
+  rule is a lightdose assumption (fat thickness ∝ BMI − ``person.lean_bmi``, equal to the preset at
+  ``person.reference_bmi``; both in the parameter set); give `fat_thickness` when it has been measured (e.g. by
+  ultrasound). Plantar fat pads are not scaled by BMI.
+- Diabetic neuropathy thins the forefoot plantar pad (5.7–7.8 mm without, 4.0–6.2 mm with neuropathy: the ratio of
+  the mid-range values, parameter ``neuropathy.plantar_pad_ratio [1]``) and blunts skin perfusion, modelled here as
+  low dermal blood content (the ``dermis-low-blood`` preset).
 - `dermal_blood`, when given, sets the blood volume fraction of the dermis (Jacques 2013: 0.2–2 %, up to ~5 % in
   warm, vasodilated skin); it overrides the neuropathy default.
-- `plantar_pad_scale` scales the plantar fat pads (heel, forefoot) for person-to-person variation: the ranges of
-  SCIENCE.md §8 (heel 15–20 mm, forefoot 5.7–7.8 mm) are about ±15 % around their middles.
+- `plantar_pad_scale` scales the plantar fat pads (heel, forefoot) for person-to-person variation: the published
+  ranges (heel 15–20 mm, forefoot 5.7–7.8 mm; docs/references.md) are about ±15 % around their middles.
 Targets move with the tissue they lie in: depths are mapped layer by layer, proportionally inside a layer
 whose thickness changes.
 """
@@ -20,18 +22,11 @@ from typing import Annotated
 
 from pydantic import Field, field_validator, model_validator
 
-from lightdose import tissues
 from lightdose.anatomy.stack import Layer, LayerStack
 from lightdose.model_base import FrozenModel
+from lightdose.parameters import ParameterSet, default_set
 from lightdose.tissues import parse_skin_type
 from lightdose.units import Bounded
-
-REFERENCE_BMI = 25.0
-"""BMI [kg/m²] at which the site presets' subcutaneous fat thickness applies (lightdose assumption)."""
-LEAN_BMI = 15.0
-"""BMI [kg/m²] at which the BMI rule extrapolates subcutaneous fat to zero thickness (lightdose assumption)."""
-NEUROPATHY_PLANTAR_PAD_RATIO = 5.1 / 6.75
-"""Forefoot plantar pad thickness with / without diabetic neuropathy (mid-ranges 4.0–6.2 vs 5.7–7.8 mm)."""
 
 
 class Person(FrozenModel):
@@ -58,34 +53,35 @@ class Person(FrozenModel):
             raise ValueError("give fat_thickness or bmi, not both (a measured thickness overrides the BMI rule)")
         return self
 
-    def _adjusted_layer(self, layer: Layer, first_fat: bool) -> Layer:
+    def _adjusted_layer(self, layer: Layer, first_fat: bool, params: ParameterSet) -> Layer:
         update: dict[str, object] = {}
-        tissue = layer.tissue if isinstance(layer.tissue, str) else None
-        if tissue is not None and tissue.startswith("epidermis"):
+        preset = layer.preset
+        if preset is not None and preset.startswith("epidermis"):
             update["tissue"] = f"epidermis-{self.skin_type}"
-        if tissue == "dermis" and self.dermal_blood is not None:
-            update["tissue"] = tissues.get("dermis").model_copy(
-                update={"name": f"dermis (blood {self.dermal_blood:.2%})", "blood": self.dermal_blood}
-            )
-        elif tissue == "dermis" and self.neuropathy:
+        if preset == "dermis" and self.dermal_blood is not None:
+            update["blood"] = self.dermal_blood
+        elif preset == "dermis" and self.neuropathy:
             update["tissue"] = "dermis-low-blood"
-        if tissue == "subcutaneous-fat" and layer.thickness is not None:
+        if preset == "subcutaneous-fat" and layer.thickness is not None:
             thickness = layer.thickness
-            if layer.plantar_pad and self.neuropathy and "forefoot" in layer.label:
-                thickness *= NEUROPATHY_PLANTAR_PAD_RATIO
+            if layer.plantar_pad == "forefoot" and self.neuropathy:
+                thickness *= params["neuropathy.plantar_pad_ratio [1]"]
             if layer.plantar_pad:
                 thickness *= self.plantar_pad_scale
             if self.fat_thickness is not None and first_fat:
                 thickness = self.fat_thickness
             elif self.bmi is not None and not layer.plantar_pad:
-                thickness *= (self.bmi - LEAN_BMI) / (REFERENCE_BMI - LEAN_BMI)
+                lean, reference = params["person.lean_bmi [kg/m^2]"], params["person.reference_bmi [kg/m^2]"]
+                thickness *= (self.bmi - lean) / (reference - lean)
             update["thickness"] = max(thickness, 0.05)
         return layer.model_copy(update=update) if update else layer
 
-    def apply(self, stack: LayerStack) -> LayerStack:
-        """The site's stack adjusted for this person; targets below changed layers move with them."""
-        fat_indices = [i for i, layer in enumerate(stack.layers) if layer.tissue == "subcutaneous-fat"]
-        layers = [self._adjusted_layer(layer, i == (fat_indices[0] if fat_indices else -1))
+    def apply(self, stack: LayerStack, parameters: ParameterSet | None = None) -> LayerStack:
+        """The site's stack adjusted for this person (with the person-model values of `parameters`, default the
+        default set); targets below changed layers move with them."""
+        params = parameters or default_set()
+        fat_indices = [i for i, layer in enumerate(stack.layers) if layer.preset == "subcutaneous-fat"]
+        layers = [self._adjusted_layer(layer, i == (fat_indices[0] if fat_indices else -1), params)
                   for i, layer in enumerate(stack.layers)]
         adjusted = stack.model_copy(update={"layers": layers})
         targets = [

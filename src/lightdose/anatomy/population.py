@@ -7,18 +7,21 @@ Distributions and their sources (the shapes are lightdose's assumptions where no
 
 - Fitzpatrick skin type I–VI: categorical, equal weights by default — a deliberately broad population, since the
   users of a plan are unknown; give weights for a known population.
-- Body-mass index: log-normal, median 25 kg/m² (the global age-standardised mean BMI of adults was 24.2 kg/m²
-  for men and 24.4 kg/m² for women in 2014, NCD Risk Factor Collaboration 2016, Lancet 387:1377; 25 kg/m² is
-  also the BMI at which the site presets' fat applies), log-SD 0.17 (5th–95th percentile ≈ 19–33 kg/m²,
-  lightdose assumption [verify against a national survey]). Fat follows the BMI through :class:`Person`'s rule.
+- Body-mass index: log-normal, median 25 kg/m² (``person.reference_bmi``: the BMI at which the site presets' fat
+  applies, close to the global age-standardised mean BMI of adults in 2014, 24.2 kg/m² for men and 24.4 kg/m² for
+  women, NCD Risk Factor Collaboration 2016, Lancet 387:1377), log-SD ``population.bmi_log_sd`` (0.17: 5th–95th
+  percentile ≈ 19–33 kg/m², lightdose assumption [verify against a national survey]). Fat follows the BMI through
+  :class:`Person`'s rule.
 - Diabetic neuropathy: present with probability `neuropathy_fraction`.
-- Dermal blood volume fraction: log-uniform over 0.2–2 %, the range of Jacques 2013 (Phys Med Biol 58:R37);
-  with neuropathy over its lower half on a log scale, 0.2–0.63 % (lightdose assumption standing for the blunted
-  microcirculation; SCIENCE.md §7).
-- Plantar fat pads: uniform within ±15 % of the preset, the half-width of the ranges in SCIENCE.md §8 (heel
-  15–20 mm, forefoot 5.7–7.8 mm).
+- Dermal blood volume fraction: log-uniform over ``population.dermal_blood_low``–``_high`` (0.2–2 %, the range of
+  Jacques 2013, Phys Med Biol 58:R37); with neuropathy over ``neuropathy.dermal_blood_low``–``_high`` (0.2–0.63 %,
+  the lower half on a log scale: lightdose assumption standing for the blunted microcirculation).
+- Plantar fat pads: uniform within ± ``population.plantar_pad_spread`` (15 %) of the preset, the half-width of the
+  published ranges (heel 15–20 mm, forefoot 5.7–7.8 mm).
 - Position of the target in its depth range: uniform between its shallow and deep edge (lightdose assumption:
-  the ranges of SCIENCE.md §8 are read as person-to-person variation), or always the middle.
+  the published depth ranges are read as person-to-person variation), or always the middle.
+
+Unset fields of a :class:`PopulationModel` take their values from the parameter set (:meth:`PopulationModel.resolved`).
 
 :meth:`PopulationModel.median_person` is the population's median person, the planner's person when a scenario gives
 none.
@@ -33,36 +36,35 @@ import numpy as np
 from numpy.typing import NDArray
 from pydantic import Field, field_validator, model_validator
 
-from lightdose.anatomy.person import REFERENCE_BMI, Person
+from lightdose.anatomy.person import Person
 from lightdose.anatomy.stack import Target
 from lightdose.model_base import FrozenModel
+from lightdose.parameters import ParameterSet, default_set
+from lightdose.tissues import ROMAN_SKIN_TYPES as SKIN_TYPES
 from lightdose.tissues import parse_skin_type
 from lightdose.units import Fraction, UnitFraction
 
-SKIN_TYPES = ("I", "II", "III", "IV", "V", "VI")
-BMI_LOG_SD = 0.17
-"""Log-SD of adult BMI (lightdose assumption: SD ≈ 4–5 kg/m² around 25 kg/m²)."""
 BMI_RANGE = (15.5, 59.5)
 """Sampled BMIs are clipped to the range that :class:`Person` accepts [kg/m²]."""
-DERMAL_BLOOD_RANGE = (0.002, 0.02)
-"""Dermal blood volume fraction, 0.2–2 % (Jacques 2013, Phys Med Biol 58:R37)."""
-NEUROPATHY_DERMAL_BLOOD_RANGE = (0.002, 0.0063)
-"""With neuropathy: the lower half of :data:`DERMAL_BLOOD_RANGE` on a log scale (lightdose assumption)."""
-PLANTAR_PAD_SPREAD = 0.15
-"""Half-width of the plantar fat pad variation, relative (heel 15–20 mm, forefoot 5.7–7.8 mm; SCIENCE.md §8)."""
 
 
 class PopulationModel(FrozenModel):
-    """How virtual people differ (see the module docstring for the sources of each default)."""
+    """How virtual people differ (see the module docstring for the sources of each default). Fields left unset
+    (None) come from the parameter set."""
 
     skin_types: dict[str, float] = Field(default_factory=lambda: dict.fromkeys(SKIN_TYPES, 1.0),
                                          description="relative weight of each Fitzpatrick type")
-    bmi_median: float = Field(default=REFERENCE_BMI, ge=16.0, le=50.0, description="median BMI [kg/m²]")
-    bmi_log_sd: float = Field(default=BMI_LOG_SD, ge=0.0, le=0.5, description="log-SD of BMI")
+    bmi_median: float | None = Field(default=None, ge=16.0, le=50.0, description=(
+        "median BMI [kg/m²] (default: person.reference_bmi)"))
+    bmi_log_sd: float | None = Field(default=None, ge=0.0, le=0.5, description=(
+        "log-SD of BMI (default: population.bmi_log_sd)"))
     neuropathy_fraction: UnitFraction = Field(default=0.0, description="share with neuropathy")
-    dermal_blood: tuple[Fraction, Fraction] = DERMAL_BLOOD_RANGE
-    neuropathy_dermal_blood: tuple[Fraction, Fraction] = NEUROPATHY_DERMAL_BLOOD_RANGE
-    plantar_pad_spread: float = Field(default=PLANTAR_PAD_SPREAD, ge=0.0, le=0.5)
+    dermal_blood: tuple[Fraction, Fraction] | None = Field(default=None, description=(
+        "dermal blood range without neuropathy (default: population.dermal_blood_low/_high)"))
+    neuropathy_dermal_blood: tuple[Fraction, Fraction] | None = Field(default=None, description=(
+        "dermal blood range with neuropathy (default: neuropathy.dermal_blood_low/_high)"))
+    plantar_pad_spread: float | None = Field(default=None, ge=0.0, le=0.5, description=(
+        "half-width of the plantar pad variation, relative (default: population.plantar_pad_spread)"))
     target_position: Literal["uniform", "middle"] = "uniform"
 
     @field_validator("skin_types")
@@ -73,27 +75,40 @@ class PopulationModel(FrozenModel):
             raise ValueError("skin type weights must be ≥ 0 with a positive sum")
         return weights
 
-    def median_person(self) -> Person:
+    @model_validator(mode="after")
+    def _ranges(self) -> PopulationModel:
+        for name in ("dermal_blood", "neuropathy_dermal_blood"):
+            value = getattr(self, name)
+            if value is not None and not 0 < value[0] <= value[1] <= 0.1:
+                raise ValueError(f"{name}: need 0 < low ≤ high ≤ 10 %, got {value[0]:g}–{value[1]:g}")
+        return self
+
+    def resolved(self, parameters: ParameterSet | None = None) -> PopulationModel:
+        """This model with every unset field taken from `parameters` (default: the default set)."""
+        p = parameters or default_set()
+        defaults = {
+            "bmi_median": p["person.reference_bmi [kg/m^2]"],
+            "bmi_log_sd": p["population.bmi_log_sd [1]"],
+            "dermal_blood": (p["population.dermal_blood_low [1]"], p["population.dermal_blood_high [1]"]),
+            "neuropathy_dermal_blood": (p["neuropathy.dermal_blood_low [1]"], p["neuropathy.dermal_blood_high [1]"]),
+            "plantar_pad_spread": p["population.plantar_pad_spread [1]"],
+        }
+        return self.model_copy(update={k: v for k, v in defaults.items() if getattr(self, k) is None})
+
+    def median_person(self, parameters: ParameterSet | None = None) -> Person:
         """The population's median person, variable by variable: the median skin type (the lower median of the
         weighted types: III for six equal weights, where the middle falls between III and IV), the median BMI,
         neuropathy if at least half have it, the median dermal blood (the geometric middle of its log-uniform range)
         and the preset plantar pad (the middle of its symmetric range); the target's median position is its
         mid-depth, where the plan aims."""
-        weights = np.array([self.skin_types.get(t, 0.0) for t in SKIN_TYPES])
+        model = self.resolved(parameters)
+        weights = np.array([model.skin_types.get(t, 0.0) for t in SKIN_TYPES])
         cumulative = np.cumsum(weights) / weights.sum()
         skin = SKIN_TYPES[int(np.searchsorted(cumulative, 0.5 - 1e-12))]
-        neuropathy = self.neuropathy_fraction >= 0.5
-        low, high = self.neuropathy_dermal_blood if neuropathy else self.dermal_blood
-        return Person(skin_type=skin, bmi=self.bmi_median, neuropathy=neuropathy,
+        neuropathy = model.neuropathy_fraction >= 0.5
+        low, high = model.neuropathy_dermal_blood if neuropathy else model.dermal_blood  # type: ignore[misc]
+        return Person(skin_type=skin, bmi=model.bmi_median, neuropathy=neuropathy,
                       dermal_blood=float(np.sqrt(low * high)), plantar_pad_scale=1.0)
-
-    @model_validator(mode="after")
-    def _ranges(self) -> PopulationModel:
-        for name in ("dermal_blood", "neuropathy_dermal_blood"):
-            low, high = getattr(self, name)
-            if not 0 < low <= high <= 0.1:
-                raise ValueError(f"{name}: need 0 < low ≤ high ≤ 10 %, got {low:g}–{high:g}")
-        return self
 
 
 @dataclass(frozen=True)
@@ -126,10 +141,14 @@ def _log_uniform(rng: np.random.Generator, low: float, high: float, size: int) -
     return np.exp(rng.uniform(np.log(low), np.log(high), size))
 
 
-def sample_people(model: PopulationModel, n: int, seed: int) -> VirtualPeople:
-    """Draw `n` virtual people from `model` with ``numpy.random.default_rng(seed)`` (reproducible)."""
+def sample_people(model: PopulationModel, n: int, seed: int, parameters: ParameterSet | None = None) -> VirtualPeople:
+    """Draw `n` virtual people from `model` (unset fields from `parameters`) with ``numpy.random.default_rng(seed)``
+    (reproducible)."""
     if n < 1:
         raise ValueError(f"need at least one person, got {n}")
+    model = model.resolved(parameters)
+    assert model.bmi_median is not None and model.bmi_log_sd is not None and model.plantar_pad_spread is not None
+    assert model.dermal_blood is not None and model.neuropathy_dermal_blood is not None
     rng = np.random.default_rng(seed)
     types = list(model.skin_types)
     weights = np.array([model.skin_types[t] for t in types])

@@ -27,7 +27,10 @@ class Layer(FrozenModel):
     thickness: Annotated[float, Bounded("length", gt=0.0)] | None = Field(
         default=None, description="mm; None = semi-infinite (last layer)")
     label: str = ""
-    plantar_pad: bool = Field(default=False, description="a plantar fat pad: thinned by neuropathy, not by BMI")
+    plantar_pad: Literal["forefoot", "heel"] | None = Field(default=None, description=(
+        "a plantar fat pad (forefoot or heel): not scaled by BMI; neuropathy thins the forefoot pad"))
+    blood: Annotated[float, Bounded("dimensionless", ge=0.0, le=0.1)] | None = Field(
+        default=None, description="blood volume fraction replacing the tissue's own (a person's dermal blood)")
 
     @field_validator("tissue")
     @classmethod
@@ -37,9 +40,18 @@ class Layer(FrozenModel):
         return value
 
     @property
+    def preset(self) -> str | None:
+        """The name of the preset tissue this layer is made of (None for a tissue defined in full)."""
+        return tissues.aliases().get(self.tissue, self.tissue) if isinstance(self.tissue, str) else None
+
+    @property
     def resolved_tissue(self) -> Tissue:
-        """The :class:`Tissue` of this layer (a preset is looked up by name)."""
-        return tissues.get(self.tissue) if isinstance(self.tissue, str) else self.tissue
+        """The :class:`Tissue` of this layer (a preset is looked up by name), with its blood content replaced when
+        :attr:`blood` is given."""
+        tissue = tissues.get(self.tissue) if isinstance(self.tissue, str) else self.tissue
+        if self.blood is None:
+            return tissue
+        return tissue.model_copy(update={"name": f"{tissue.name} (blood {self.blood:.2%})", "blood": self.blood})
 
     @property
     def name(self) -> str:

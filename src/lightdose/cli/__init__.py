@@ -12,6 +12,7 @@ from lightdose.cli import devices  # noqa: F401
 from lightdose.cli import sites  # noqa: F401
 from lightdose.cli import dose  # noqa: F401
 from lightdose.cli import thermal  # noqa: F401
+from lightdose.cli import burn  # noqa: F401
 from lightdose.cli import physiology  # noqa: F401
 from lightdose.cli import ldf  # noqa: F401
 from lightdose.cli import planning  # noqa: F401

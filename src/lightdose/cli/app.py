@@ -54,3 +54,20 @@ def print_warnings(notes: list[str]) -> None:
 def print_json(payload: Any) -> None:
     """Write `payload` as JSON to stdout (no rich markup, so it can be piped)."""
     sys.stdout.write(json.dumps(payload, indent=2) + "\n")
+
+
+USER_INPUT = {"units": "required"}
+"""Validation context of requests built from what a user typed: a number without a unit is refused where people
+mean other units than lightdose's canonical ones (see :mod:`lightdose.units`)."""
+
+INTERRUPTED_EXIT = 130
+"""Exit status of a command interrupted by Ctrl-C (128 + SIGINT), also when it printed a partial result."""
+
+
+def exit_if_partial(partial: bool) -> None:
+    """After printing a result: if it is partial (a Monte Carlo run interrupted by Ctrl-C), say so on stderr and
+    exit with :data:`INTERRUPTED_EXIT`."""
+    if partial:
+        err_console.print("[yellow]interrupted:[/] the result above is partial (fewer photons than asked)",
+                          highlight=False)
+        raise typer.Exit(code=INTERRUPTED_EXIT)

@@ -2,16 +2,63 @@
 
 from __future__ import annotations
 
-from typing import Any
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import typer
-from rich.markup import escape
+from rich.console import Console
+from rich.status import Status
 
-from lightdose.cli.app import app, console, print_json, user_errors_exit_cleanly
+from lightdose.cli.app import app, console, err_console, print_json, print_warnings, user_errors_exit_cleanly
 
 ldf_app = typer.Typer(help="Laser-Doppler flowmetry recordings: read exports, analyse, fit the perfusion model.",
                       no_args_is_help=True)
 app.add_typer(ldf_app, name="ldf")
+
+PROGRESS_AFTER_S = 2.0
+"""A fit shows its progress once it has run this long [s] (on a terminal only)."""
+PROGRESS_EVERY_S = 0.1
+"""How often the progress line is updated [s]."""
+
+
+class _FitProgress:
+    """The model evaluations of a running fit, on one status line of `terminal` once it has taken
+    :data:`PROGRESS_AFTER_S`."""
+
+    def __init__(self, terminal: Console):
+        self.terminal = terminal
+        self.started = self.shown = time.monotonic()
+        self.status: Status | None = None
+
+    def __call__(self, evaluations: int) -> None:
+        now = time.monotonic()
+        if now - self.started < PROGRESS_AFTER_S or now - self.shown < PROGRESS_EVERY_S:
+            return
+        self.shown = now
+        text = f"fitting the perfusion model: {evaluations} model evaluations, {now - self.started:.0f} s"
+        if self.status is None:
+            self.status = self.terminal.status(text)
+            self.status.start()
+        else:
+            self.status.update(text)
+
+    def stop(self) -> None:
+        if self.status is not None:
+            self.status.stop()
+
+
+@contextmanager
+def _fit_progress(show: bool) -> Iterator[_FitProgress | None]:
+    """A progress callback for the fit when `show` and stderr is a terminal, else None (quiet)."""
+    if not (show and err_console.is_terminal):
+        yield None
+        return
+    progress = _FitProgress(err_console)
+    try:
+        yield progress
+    finally:
+        progress.stop()
 
 
 @ldf_app.command("analyse")
@@ -26,48 +73,20 @@ def ldf_analyse(
     json_output: bool = typer.Option(False, "--json", help="Print JSON instead of tables."),
 ) -> None:
     """Baseline, peak, plateau, area under the curve, % of maximum, time back to baseline (and a model fit)."""
-    from rich.table import Table
+    from lightdose.physiology.ldf_analysis import LdfRequest, analyse_recording
+    from lightdose.present.ldf import analysis_table, fit_notes, fit_table, ldf_json
+    from lightdose.units import USER_INPUT
 
-    from lightdose.errors import InputError
-    from lightdose.physiology.ldf import analyse, analyse_all, read_ldf
-
-    ds = read_ldf(file)
-    if (on is None) != (off is None):
-        raise InputError("--on/--off", "give both stimulus times, or neither (the file's markers are used)")
-    options = {"stimulus": (on, off)} if on is not None else {}
-    results = {channel: analyse(ds, channel, **options)} if channel else analyse_all(ds, **options)
-    fitted = None
-    if fit:
-        from lightdose.physiology.ldf_fit import fit_recording
-
-        fitted = fit_recording(ds, flux_channel=channel or next(iter(results)))
+    request = LdfRequest.model_validate({"file": file, "channel": channel, "stimulus_on": on, "stimulus_off": off,
+                                         "fit": fit}, context=USER_INPUT)
+    with _fit_progress(fit and not json_output) as progress:
+        result = analyse_recording(request, progress=progress)
     if json_output:
-        payload: dict[str, Any] = {"file": file, "channels": {k: v.model_dump() for k, v in results.items()}}
-        if fitted is not None:
-            payload["fit"] = fitted.model_dump(exclude={"parameters", "correlation"})
-        print_json(payload)
+        print_json(ldf_json(result))
         return
-    table = Table(title=f"{file}: local-heating analysis")
-    table.add_column("quantity")
-    for name in results:
-        table.add_column(escape(f"{name} [{results[name].units}]"), justify="right")
-    rows = (("baseline", "baseline_pu"), ("peak", "peak_pu"), ("peak time [s]", "peak_time_s"),
-            ("nadir", "nadir_pu"), ("plateau", "plateau_pu"), ("maximum", "maximum_pu"),
-            ("peak [% max]", "peak_pct_max"), ("plateau [% max]", "plateau_pct_max"),
-            ("area above baseline [·s]", "auc_pu_s"), ("back to baseline after [s]", "time_to_baseline_s"))
-    for label, key in rows:
-        values = [getattr(r, key) for r in results.values()]
-        table.add_row(escape(label), *("–" if v is None else f"{v:.4g}" for v in values))
-    console.print(table)
-    if fitted is not None:
-        fit_table = Table(title=f"Perfusion model fitted to {fitted.flux_channel} (temperature: "
-                                f"{fitted.temperature_channel}); R² {fitted.r_squared:.3f}")
-        for column in ("parameter", "value", "standard error", "units"):
-            fit_table.add_column(column, justify="left" if column == "parameter" else "right")
-        for p in fitted.fitted:
-            se = "undetermined" if p.standard_error is None else f"{p.standard_error:.3g}"
-            fit_table.add_row(p.name, f"{p.value:.4g}", se, p.units)
-        console.print(fit_table)
-        console.print("Standard errors assume independent residuals; the residuals' lag-1 autocorrelation is "
-                      f"{fitted.residual_lag1_autocorrelation:.2f}: multiply them by about "
-                      f"{fitted.se_inflation_ar1:.2g} (AR(1) inflation, se_inflation_ar1 in the JSON).")
+    console.print(analysis_table(result))
+    if result.fit is not None:
+        console.print(fit_table(result.fit))
+        for note in fit_notes(result.fit):
+            console.print(note)
+    print_warnings(list(result.warnings))

@@ -1,56 +1,17 @@
-"""Plans: scenarios, their plans and reports, the JSON Schema and the demo."""
+"""Plans: `plan`, `validate`, `schema` and `demo`."""
 
 from __future__ import annotations
 
 import json
 import sys
 from pathlib import Path
-from typing import Any
 
 import typer
 from rich.markup import escape
 
-from lightdose.cli.app import app, console, user_errors_exit_cleanly
+from lightdose.cli import options
+from lightdose.cli.app import app, console, print_json, user_errors_exit_cleanly
 from lightdose.output_files import writable_path, write_output
-
-
-def _plan_table(result: Any) -> None:
-    """Print a plan's per-site summary and its sauna courses."""
-    from rich.table import Table
-
-    def num(value: float | None, digits: int = 3) -> str:
-        return "–" if value is None else f"{value:.{digits}g}"
-
-    data = result.to_dict()
-    if data["sites"]:
-        table = Table(title=f"{data['name']}: plan per site (dose at the target, for the plan's person)")
-        for column in ("site", "target", "device", "exposure [min]", "target dose [J/cm²]", "population median",
-                       "target irradiance [mW/cm²]", "peak skin [°C]", "achievable", "limiting factor", "in window"):
-            table.add_column(escape(column), overflow="fold")
-        for s in data["sites"]:
-            table.add_row(escape(s["label"]), s["target"], s["device"], num(s["exposure_min"]),
-                          num(s["target_fluence_j_cm2"]), num(s["population_median_j_cm2"]),
-                          num(s["target_irradiance_mw_cm2"]),
-                          num(s["peak_skin_temp_c"], 4), "yes" if s["achievable"] else "[red]no[/]",
-                          escape(s["limiting_factor"] or "–"),
-                          "–" if s["coverage_in_window"] is None else f"{100 * s['coverage_in_window']:.0f} %")
-        console.print(table)
-        console.print(f"The plan's person is {escape(data['person']['made_for'])}.")
-        for s in data["sites"]:
-            console.print(f"{escape(s['label'])}: {escape(s['reason'])}")
-    for c in data["saunas"]:
-        table = Table(title=f"Sauna course in {c['device']}: {escape(c['reason'])}")
-        for column in ("air [°C]", "session [min]", "peak core [°C]", "sweat [g]", "drink [mL]"):
-            table.add_column(escape(column), justify="right")
-        for r in c["sessions"]:
-            table.add_row(num(r["air_temperature_c"]), num(r["minutes"]), num(r["peak_core_temp_c"], 4),
-                          num(r["sweat_loss_g"]), num(r["drink_ml"]))
-        console.print(table)
-        for g in c["guidance"]:
-            console.print(f"- {escape(g)}")
-    console.print(f"Schedule: {escape(data['schedule']['description'])}. Evidence: "
-                  + "; ".join(f"{e['topic']} ({e['level']})" for e in data["evidence"]))
-    console.print("lightdose is not a medical device: this plan is a physical model estimate.")
 
 
 @app.command()
@@ -62,42 +23,57 @@ def plan(
 ) -> None:
     """A treatment plan: exposure per site, dose at the target, heating, limits, schedule and population coverage."""
     from lightdose.planning import plan as make_plan
-    from lightdose.planning.report import write_report
+    from lightdose.present.plan import plan_json_text, print_plan
+    from lightdose.present.report import write_report
 
-    if output:
+    if output is not None:
         writable_path(output, "--output")  # before the minutes of planning
     result = make_plan(scenario)
-    if output:
+    if output is not None:
         write_report(result, output, "--output")
     if json_output:
-        sys.stdout.write(result.to_json() + "\n")
+        sys.stdout.write(plan_json_text(result) + "\n")
         return
-    _plan_table(result)
-    if output:
+    print_plan(result, console)
+    if output is not None:
         console.print(f"Report written to {escape(output)}.")
 
 
 @app.command()
 @user_errors_exit_cleanly
-def validate(scenario: str = typer.Argument(..., help="Scenario file (.yaml or .json).")) -> None:
+def validate(
+    scenario: str = typer.Argument(..., help="Scenario file (.yaml or .json)."),
+    json_output: bool = options.JSON,
+) -> None:
     """Check a scenario file without planning: exit 0 and a one-line summary, or the error and exit 2."""
     from lightdose.planning import load_scenario
 
     checked = load_scenario(scenario)
+    if json_output:
+        print_json({"file": scenario, "valid": True, "name": checked.name, "devices": len(checked.devices),
+                    "sites": len(checked.sites), "scenario_hash": checked.digest()})
+        return
     console.print(f"{escape(scenario)}: valid scenario '{escape(checked.name)}' with {len(checked.devices)} "
                   f"device placement(s) and {len(checked.sites)} site(s).")
 
 
 @app.command()
 @user_errors_exit_cleanly
-def schema(output: str | None = typer.Option(None, "--output", "-o", help="Write the schema to this file.")) -> None:
+def schema(
+    output: str | None = typer.Option(None, "--output", "-o", help="Write the schema to this file."),
+    json_output: bool = typer.Option(False, "--json", help="Print the schema as JSON (the default; for symmetry with "
+                                                           "the other commands)."),
+) -> None:
     """The JSON Schema of scenario files."""
     from lightdose.planning import schema as scenario_schema
 
     text = json.dumps(scenario_schema(), indent=2, ensure_ascii=False) + "\n"
-    if output:
+    if output is not None:
         write_output(output, text, "--output")
-        console.print(f"Schema written to {escape(output)}.")
+        if json_output:
+            print_json({"schema_written_to": output})
+        else:
+            console.print(f"Schema written to {escape(output)}.")
     else:
         sys.stdout.write(text)
 
@@ -106,11 +82,21 @@ def schema(output: str | None = typer.Option(None, "--output", "-o", help="Write
 @user_errors_exit_cleanly
 def demo(
     out: str = typer.Option("out", "--out", help="Folder for the reports (created if missing)."),
-    people: int | None = typer.Option(None, "--people", min=0, help="Virtual people per site (default: each file's)."),
+    people: int | None = typer.Option(None, "--people", help="Virtual people per site, 0–100000 (default: each "
+                                                             "file's)."),
+    json_output: bool = options.JSON,
 ) -> None:
     """Plan the bundled examples, write their HTML and JSON reports and an index, and print the page to open."""
-    from lightdose.planning.demo import run_demo
+    from lightdose.errors import InputError
+    from lightdose.present.demo import run_demo
 
-    index = run_demo(Path(out), people=people, progress=lambda name: console.print(f"planning {escape(name)} ..."),
-                     option="--out")
-    console.print(f"Open {escape(str(index.resolve()))}")
+    if not out.strip():
+        raise InputError("--out", "empty; allowed: a folder name, e.g. 'out'")
+    if people is not None and not 0 <= people <= 100_000:
+        raise InputError("--people", f"{people} is outside the allowed range 0–100000")
+    progress = None if json_output else (lambda name: console.print(f"planning {escape(name)} ..."))
+    index = run_demo(Path(out), people=people, progress=progress, option="--out")
+    if json_output:
+        print_json({"index": str(index.resolve())})
+    else:
+        console.print(f"Open {escape(str(index.resolve()))}")

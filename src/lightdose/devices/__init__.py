@@ -1,25 +1,39 @@
 """Light-therapy devices (pads, panels, probes) → irradiance on the skin; heat-only sources; preset catalog.
 
+The stage: :class:`IrradianceRequest` → :func:`irradiance` → :class:`IrradianceResult`.
+
 >>> from lightdose import devices
->>> ds = devices.get("pad-890").irradiance_map("0 cm")
+>>> result = devices.irradiance(devices.IrradianceRequest(placement={"device": "pad-890", "distance": "0 cm"}))
+
+(`lightdose.devices.irradiance` is the stage function; the engine module of the same name stays importable with
+``from lightdose.devices.irradiance import ...``.)
 """
 
-from lightdose.devices.catalog import AnyDevice, describe, get, get_light_device, load, names
+from lightdose.devices.catalog import AnyDevice, get, get_light_device, load, names
 from lightdose.devices.device import Band, LightDevice, ReferenceIrradiance
 from lightdose.devices.emitters import Emitter, exponent_from_half_angle
 from lightdose.devices.heat_sources import HeatingPad, InfraredSauna
 from lightdose.devices.irradiance import (
+    MAX_DISTANCE_MM,
     MW_CM2_PER_W_MM2,
     Grid,
+    area_mean_irradiance,
+    centre_irradiance,
+    distance_for_irradiance,
+    has_point_emitters,
     in_mw_cm2,
     irradiance_map,
     measured_irradiance,
+    parse_distance,
     result_warnings,
-    summary,
 )
-from lightdose.devices.layout import EmitterGrid
+from lightdose.devices.layout import MAX_EMITTERS, EmitterGrid
+from lightdose.devices.placement import Placement, PlacementField
+from lightdose.devices.stage import IrradianceRequest, IrradianceResult, irradiance
 
 __all__ = [
+    "MAX_DISTANCE_MM",
+    "MAX_EMITTERS",
     "MW_CM2_PER_W_MM2",
     "AnyDevice",
     "Band",
@@ -28,17 +42,25 @@ __all__ = [
     "Grid",
     "HeatingPad",
     "InfraredSauna",
+    "IrradianceRequest",
+    "IrradianceResult",
     "LightDevice",
+    "Placement",
+    "PlacementField",
     "ReferenceIrradiance",
-    "describe",
+    "area_mean_irradiance",
+    "centre_irradiance",
+    "distance_for_irradiance",
     "exponent_from_half_angle",
     "get",
     "get_light_device",
+    "has_point_emitters",
     "in_mw_cm2",
+    "irradiance",
     "irradiance_map",
     "load",
     "measured_irradiance",
     "names",
+    "parse_distance",
     "result_warnings",
-    "summary",
 ]

@@ -66,25 +66,3 @@ def get_light_device(name: str) -> LightDevice:
             "irradiance map; the thermal stage uses its temperatures",
         )
     return device
-
-
-def describe(device: LightDevice | HeatingPad | InfraredSauna) -> dict:
-    """A catalog row: name, kind, bands, total power [W], size [mm] and source (the CLI's `devices` table)."""
-    row: dict = {"name": device.name, "kind": device.kind, "source": device.source, "description": device.description}
-    if isinstance(device, LightDevice):
-        row["bands"] = [b.model_dump() for b in device.bands()]
-        row["total_power_w"] = device.total_power
-        row["emitters"] = device.emitter_count
-        row["size_mm"] = [device.width, device.height]
-        row["contact"] = device.contact
-    elif isinstance(device, HeatingPad):
-        row["bands"] = []
-        row["surface_temperature_c"] = device.surface_temperature
-        row["size_mm"] = [device.width, device.height]
-    else:
-        row["bands"] = []
-        row["air_temperature_c"] = device.air_temperature
-        row["emitter_temperature_c"] = device.emitter_temperature
-        row["emitter_peak_wavelength_um"] = device.emitter_peak_wavelength_um
-        row["size_mm"] = None
-    return row

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Annotated, Any, Literal
 
-from pydantic import Field
+from pydantic import Field, model_validator
 
-from lightdose.devices.layout import EmitterGrid
+from lightdose.devices.layout import MAX_EMITTERS, EmitterGrid
+from lightdose.errors import InputError
 from lightdose.model_base import FrozenModel
 from lightdose.units import Bounded
 
@@ -37,8 +38,10 @@ class LightDevice(FrozenModel):
     """A light source: contact pad, panel used at a distance, or probe.
 
     `width` × `height` [mm] is the emitting face (the footprint on the skin in contact, the outline drawn on
-    maps, the area over which the mean irradiance is taken). `contact` devices may be used at distance 0.
-    Powers of pulsed devices are time averages (`pulsing` says so).
+    maps, the area over which the mean irradiance is taken); every emitter's face lies on it. `contact` devices are
+    made to touch the skin; any device whose emitters all have a finite face can (point emitters cannot).
+    At most :data:`~lightdose.devices.layout.MAX_EMITTERS` emitters. Powers of pulsed devices are time averages
+    (`pulsing` says so).
     """
 
     name: str = "custom"
@@ -51,6 +54,20 @@ class LightDevice(FrozenModel):
     pulsing: str | None = Field(default=None, description="pulse parameters; powers are time averages")
     grids: list[EmitterGrid] = Field(min_length=1)
     reference: ReferenceIrradiance | None = None
+
+    @model_validator(mode="after")
+    def _emitters_on_the_face(self) -> LightDevice:
+        if self.emitter_count > MAX_EMITTERS:
+            raise InputError("grids", f"{self.emitter_count} emitters; allowed: at most {MAX_EMITTERS} per device")
+        for i, grid in enumerate(self.grids):
+            reach_x, reach_y = grid.reach()
+            if reach_x > self.width / 2.0 * (1.0 + 1e-9) or reach_y > self.height / 2.0 * (1.0 + 1e-9):
+                raise InputError(f"grids[{i}]", f"its emitters reach |x| = {reach_x:g} mm, |y| = {reach_y:g} mm from "
+                                                f"the centre, beyond the {self.width:g} × {self.height:g} mm emitting "
+                                                f"face; allowed: emitters within |x| ≤ {self.width / 2:g} mm and "
+                                                f"|y| ≤ {self.height / 2:g} mm (make the face larger or the grid "
+                                                "smaller)")
+        return self
 
     @property
     def emitter_count(self) -> int:

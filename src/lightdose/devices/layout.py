@@ -12,6 +12,10 @@ from lightdose.devices.emitters import Emitter
 from lightdose.model_base import FrozenModel
 from lightdose.units import Bounded, Length
 
+MAX_EMITTERS = 100_000
+"""Most emitters a device may hold (all its grids together): a map of that many costs seconds, and a plan maps a
+device many times. Real pads and panels hold tens to hundreds."""
+
 
 class EmitterGrid(FrozenModel):
     """`rows` × `columns` identical emitters at pitch (`pitch_x`, `pitch_y`) [mm], centred on (`offset_x`, `offset_y`).
@@ -21,8 +25,8 @@ class EmitterGrid(FrozenModel):
     """
 
     emitter: Emitter
-    rows: int = Field(default=1, ge=1, le=10_000)
-    columns: int = Field(default=1, ge=1, le=10_000)
+    rows: int = Field(default=1, ge=1, le=MAX_EMITTERS)
+    columns: int = Field(default=1, ge=1, le=MAX_EMITTERS)
     pitch_x: Annotated[float, Bounded("length", ge=0.0)] = Field(
         default=0.0, description="centre-to-centre spacing along x [mm]")
     pitch_y: Annotated[float, Bounded("length", ge=0.0)] = Field(
@@ -31,7 +35,10 @@ class EmitterGrid(FrozenModel):
     offset_y: Length = Field(default=0.0, description="y of the grid's centre in the device frame [mm]")
 
     @model_validator(mode="after")
-    def _pitch_given(self) -> EmitterGrid:
+    def _checked(self) -> EmitterGrid:
+        if self.count > MAX_EMITTERS:
+            raise ValueError(f"{self.rows} × {self.columns} = {self.count} emitters; allowed: at most {MAX_EMITTERS} "
+                             "per device")
         if self.columns > 1 and self.pitch_x <= 0.0:
             raise ValueError(f"pitch_x must be > 0 for {self.columns} columns")
         if self.rows > 1 and self.pitch_y <= 0.0:
@@ -48,9 +55,19 @@ class EmitterGrid(FrozenModel):
         """Total radiant power of the grid [W]."""
         return self.count * self.emitter.power
 
-    def positions(self) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
-        """Emitter centres (x, y) [mm], each of shape (count,)."""
+    def axes(self) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+        """x of the columns and y of the rows [mm]: shapes (columns,) and (rows,)."""
         x = self.offset_x + (np.arange(self.columns) - (self.columns - 1) / 2.0) * self.pitch_x
         y = self.offset_y + (np.arange(self.rows) - (self.rows - 1) / 2.0) * self.pitch_y
-        xx, yy = np.meshgrid(x, y)
+        return x, y
+
+    def positions(self) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+        """Emitter centres (x, y) [mm], each of shape (count,)."""
+        xx, yy = np.meshgrid(*self.axes())
         return xx.ravel(), yy.ravel()
+
+    def reach(self) -> tuple[float, float]:
+        """Largest |x| and |y| [mm] that the grid's emitting faces reach from the device's centre."""
+        half_x, half_y = self.emitter.half_extent
+        x, y = self.axes()
+        return float(np.abs(x).max()) + half_x, float(np.abs(y).max()) + half_y

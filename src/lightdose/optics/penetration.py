@@ -1,4 +1,5 @@
-"""Diffusion-theory penetration of a broad beam: μeff = √(3μa(μa + μs′)) and δ = 1/μeff.
+"""Diffusion-theory penetration of a broad beam: μeff = √(3μa(μa + μs′)) and δ = 1/μeff — the one definition of
+both in lightdose (``OpticalProperties.mueff``/``.delta`` and the transport solvers use these functions).
 
 Far from sources and boundaries the fluence rate of a broad beam in a homogeneous turbid medium decays as
 exp(−z/δ) (diffusion approximation; e.g. Jacques 2013, Phys Med Biol 58:R37; Welch & van Gemert, "Optical-
@@ -13,7 +14,9 @@ from numpy.typing import ArrayLike, NDArray
 
 
 def effective_attenuation_coefficient(mua: ArrayLike, musp: ArrayLike) -> NDArray[np.float64]:
-    """μeff = √(3μa(μa + μs′)) in the unit of the inputs (1/mm in lightdose)."""
+    """μeff = √(3μa(μa + μs′)) in the unit of the inputs (1/mm in lightdose): μa absorption, μs′ reduced
+    scattering coefficient. Raises ValueError for a negative coefficient (a programming error: tissues validate
+    their coefficients)."""
     mua = np.asarray(mua, dtype=float)
     musp = np.asarray(musp, dtype=float)
     if np.any(mua < 0) or np.any(musp < 0):
@@ -22,6 +25,7 @@ def effective_attenuation_coefficient(mua: ArrayLike, musp: ArrayLike) -> NDArra
 
 
 def penetration_depth(mua: ArrayLike, musp: ArrayLike) -> NDArray[np.float64]:
-    """δ = 1/μeff: the depth over which a broad beam's fluence rate falls by 1/e (mm for inputs in 1/mm)."""
+    """δ = 1/μeff: the depth over which a broad beam's fluence rate falls by 1/e (mm for inputs in 1/mm);
+    infinite where nothing absorbs (μa = 0)."""
     with np.errstate(divide="ignore"):
         return 1.0 / effective_attenuation_coefficient(mua, musp)

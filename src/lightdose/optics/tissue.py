@@ -24,7 +24,7 @@ from pydantic import Field, model_validator
 
 from lightdose.model_base import FrozenModel
 from lightdose.optics import spectra
-from lightdose.optics.penetration import effective_attenuation_coefficient
+from lightdose.optics.penetration import effective_attenuation_coefficient, penetration_depth
 from lightdose.units import Bounded, UnitFraction, parse_quantity
 
 SCATTERING_REFERENCE_NM = 500.0
@@ -78,23 +78,8 @@ class OpticalProperties:
 
     @property
     def delta(self) -> NDArray[np.float64]:
-        """Diffusion-theory penetration depth δ = 1/μeff [mm]."""
-        with np.errstate(divide="ignore"):
-            return 1.0 / self.mueff
-
-    def records(self) -> list[dict[str, float]]:
-        """One dict per wavelength with the CLI's JSON keys (coefficients in 1/mm, δ in mm)."""
-        columns = {
-            "wavelength_nm": self.wavelength_nm,
-            "mua_per_mm": self.mua,
-            "mus_per_mm": self.mus,
-            "musp_per_mm": self.musp,
-            "g": self.g,
-            "n": self.n,
-            "mueff_per_mm": self.mueff,
-            "delta_mm": self.delta,
-        }
-        return [{key: float(values[i]) for key, values in columns.items()} for i in range(self.wavelength_nm.size)]
+        """Diffusion-theory penetration depth δ = 1/μeff [mm] (infinite where nothing absorbs)."""
+        return penetration_depth(self.mua, self.musp)
 
     def to_dataset(self) -> xr.Dataset:
         """The properties as an :class:`xarray.Dataset` over `wavelength`, with units in attrs."""
@@ -168,10 +153,16 @@ class Tissue(FrozenModel):
             return (0.0, float("inf"))
         return max(lo for lo, _ in ranges), min(hi for _, hi in ranges)
 
+    def check_wavelengths(self, wavelength_nm: ArrayLike) -> None:
+        """Raise :class:`~lightdose.errors.OutOfRangeError` for a wavelength [nm] outside
+        :attr:`wavelength_range_nm` (never an extrapolation)."""
+        wl = np.atleast_1d(np.asarray(wavelength_nm, dtype=float))
+        spectra.check_wavelength_range(wl, self.wavelength_range_nm, f"chromophore data for tissue '{self.name}'")
+
     def absorption(self, wavelength_nm: ArrayLike) -> NDArray[np.float64]:
         """μa [1/mm] at `wavelength_nm` [nm]; raises OutOfRangeError outside :attr:`wavelength_range_nm`."""
         wl = np.atleast_1d(np.asarray(wavelength_nm, dtype=float))
-        spectra.check_wavelength_range(wl, self.wavelength_range_nm, f"chromophore data for tissue '{self.name}'")
+        self.check_wavelengths(wl)
         mua = np.zeros_like(wl)
         for fraction, spectrum in self._absorbers():
             mua += fraction * spectrum(wl)

@@ -29,7 +29,7 @@ The fit (:func:`fit`, weighted least squares, residual/SD) adjusts the ten param
 pathway shares and the rise time constants; recovery time constants are set equal to the rise ones (no recovery
 data in these studies), and the die-away and light-term parameters
 keep their documented assumptions.
-``tests/validation/fit_perfusion_parameters.py`` runs it and writes ``lightdose/data/perfusion_parameters.yaml``.
+``tools/fit_perfusion_parameters.py`` runs it and writes the fitted values into the default parameter set.
 """
 
 from __future__ import annotations
@@ -179,6 +179,12 @@ def _residuals(log_values: np.ndarray, start: PerfusionParameters) -> np.ndarray
     res.append(max(0.0, MIN_NADIR_DEPTH - shape["nadir_depth"]))
     res.append(max(0.0, abs(shape["plateau_unsettled"]) - PLATEAU_SETTLED))
     return np.array(res)
+
+
+def cost(parameters: PerfusionParameters) -> float:
+    """The fit's cost Σr²/2 of `parameters` (residuals: each target's deviation in SDs, and the shape conditions)."""
+    x = np.log([getattr(parameters, name) for name in FITTED])
+    return 0.5 * float(np.sum(_residuals(x, parameters) ** 2))
 
 
 def fit(start: PerfusionParameters) -> tuple[PerfusionParameters, float]:

@@ -4,7 +4,7 @@ produce during the session and for hours after it, for healthy and neuropathic p
 A comparison is a YAML file (``examples/microcirculation-comparison.yaml``)::
 
     site: foot-dorsum
-    time: 30 min
+    exposure: 30 min
     after: 4 h
     people:
       healthy: {}
@@ -21,54 +21,43 @@ device's contact irradiance.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 import yaml
-from pydantic import Field, ValidationInfo, field_validator
+from pydantic import Field, ValidationInfo, field_validator, model_validator
 
 from lightdose import devices
-from lightdose.anatomy import Person
+from lightdose.anatomy import LayerStack, Person
+from lightdose.anatomy import sites as site_library
 from lightdose.devices import LightDevice
-from lightdose.devices.heat_sources import HeatingPad
-from lightdose.devices.irradiance import (
-    MAX_DISTANCE_MM,
-    centre_irradiance,
-    distance_for_irradiance,
-    in_mw_cm2,
-    parse_distance,
-)
+from lightdose.devices.irradiance import centre_irradiance, distance_for_irradiance
+from lightdose.devices.placement import Placement
 from lightdose.errors import FileFormatError, InputError
+from lightdose.limits import MAX_DISTANCE_MM
 from lightdose.model_base import FrozenModel
-from lightdose.physiology.session import perfusion_session
-from lightdose.thermal.session import heating_pad_distance, session_time_s, time_after_s
-from lightdose.units import Bounded, Duration
-
-
-def _checked(check: Callable[..., Any], *args: Any) -> Any:
-    """`check(*args)`, its InputError turned into the ValueError by which pydantic names the field's path."""
-    try:
-        return check(*args)
-    except InputError as exc:
-        raise ValueError(exc.reason) from None
+from lightdose.parameters import ParameterChoice, Parameters
+from lightdose.physiology.session import ELEVATION_THRESHOLD, PerfusionRequest, PerfusionResult, perfusion_session
+from lightdose.provenance import Provenance
+from lightdose.transport.request import After, Exposure
+from lightdose.units import Bounded
 
 
 class Treatment(FrozenModel):
     """One arm of the comparison: a device, and where it is held: at `distance` (default: contact) or where its
     centre irradiance equals the contact irradiance of the light device `same_irradiance_as`."""
 
-    name: str
+    name: str = Field(min_length=1, max_length=200)
     device: str
     same_irradiance_as: str | None = Field(default=None, description="match this light device's contact irradiance")
     distance: Annotated[float, Bounded("length", ge=0.0, le=MAX_DISTANCE_MM)] | None = Field(
-        default=None, validate_default=True,
-                                    description="mm from the skin (default: contact)")
+        default=None, description="mm from the skin (default: contact)")
 
     @field_validator("device")
     @classmethod
     def _known(cls, name: str) -> str:
-        _checked(devices.get, name)  # unknown names fail here, listing the catalog
+        devices.get(name)  # unknown names fail here, listing the catalog
         return name
 
     @field_validator("same_irradiance_as")
@@ -76,7 +65,10 @@ class Treatment(FrozenModel):
     def _light_contact_reference(cls, name: str | None, info: ValidationInfo) -> str | None:
         if name is None:
             return None
-        reference = _checked(devices.get_light_device, name)
+        try:
+            reference = devices.get_light_device(name)
+        except InputError as exc:  # the field is this one, not the reference's `device`
+            raise ValueError(exc.reason) from None
         if not reference.contact:
             raise ValueError(f"{name!r} is not a contact device; allowed: a contact light device such as 'pad-890' "
                              "(or give a distance instead)")
@@ -86,39 +78,71 @@ class Treatment(FrozenModel):
                              "allowed: with a light device only (give a heat source no placement: it is in contact)")
         return name
 
-    @field_validator("distance")
-    @classmethod
-    def _placeable(cls, distance: float | None, info: ValidationInfo) -> float | None:
-        if "device" not in info.data or "same_irradiance_as" not in info.data:
-            return distance  # those fields failed: their own errors say why
-        if info.data["same_irradiance_as"] is not None:
-            if distance is not None:
-                raise ValueError("give distance or same_irradiance_as, not both")
-            return None
-        model = devices.get(info.data["device"])
-        _checked(heating_pad_distance if isinstance(model, HeatingPad) else parse_distance, model, distance or 0.0)
-        return distance
+    @model_validator(mode="after")
+    def _placeable(self) -> Treatment:
+        if self.same_irradiance_as is not None and self.distance is not None:
+            raise ValueError("give distance or same_irradiance_as, not both")
+        if self.same_irradiance_as is None:
+            self.placement()  # the device's own placement rules
+        return self
+
+    def placement(self) -> Placement:
+        """Where the treatment's device is held."""
+        if self.same_irradiance_as is None:
+            return Placement(device=self.device, **({} if self.distance is None else {"distance": self.distance}))
+        reference = devices.get_light_device(self.same_irradiance_as)
+        distance = distance_for_irradiance(devices.get_light_device(self.device), centre_irradiance(reference, 0.0))
+        return Placement(device=self.device, distance=distance)
 
 
 class Comparison(FrozenModel):
-    """Treatments × people on one site, each for `time`, followed for `after` (bare skin in a 25 °C room)."""
+    """Treatments × people on one site, each for `exposure` [s], followed for `after` [s] (bare skin in the room)."""
 
-    site: str
-    time: Duration = Field(description="session length [s], up to 4 h")
-    after: Duration = Field(default=4 * 3600.0, description="time followed after the session [s], up to 24 h")
-    people: dict[str, Person] = Field(min_length=1)
-    treatments: list[Treatment] = Field(min_length=1)
+    site: str | LayerStack
+    exposure: Exposure = Field(description="session length [s], up to 4 h")
+    after: After = Field(default=4 * 3600.0, description="time followed after the session [s], up to 24 h")
+    people: dict[str, Person] = Field(min_length=1, max_length=10)
+    treatments: list[Treatment] = Field(min_length=1, max_length=20)
     light_no: bool = Field(default=False, description="include the optional light-driven NO term (weak evidence)")
+    parameters: Parameters = Field(default_factory=ParameterChoice)
 
-    @field_validator("time")
+    @field_validator("site")
     @classmethod
-    def _session_length(cls, seconds: float) -> float:
-        return _checked(session_time_s, seconds)
+    def _known_site(cls, value: str | LayerStack) -> str | LayerStack:
+        if isinstance(value, str):
+            site_library.get(value)
+        return value
 
-    @field_validator("after")
+    @field_validator("treatments")
     @classmethod
-    def _time_after(cls, seconds: float) -> float:
-        return _checked(time_after_s, seconds)
+    def _distinct(cls, value: list[Treatment]) -> list[Treatment]:
+        names = [t.name for t in value]
+        repeated = sorted({n for n in names if names.count(n) > 1})
+        if repeated:
+            raise ValueError(f"two treatments are called {repeated[0]!r}; give each its own name")
+        return value
+
+
+@dataclass(frozen=True)
+class ComparisonCase:
+    """One treatment on one person."""
+
+    treatment: str
+    person: str
+    placement: Placement
+    skin_irradiance: float | None
+    """Irradiance at the centre of the treated area [W/mm²]; None for a heat-only source."""
+    result: PerfusionResult
+
+
+@dataclass(frozen=True)
+class ComparisonResult:
+    """Every treatment on every person, in the order of the file."""
+
+    request: Comparison
+    cases: tuple[ComparisonCase, ...]
+    elevation_rule: str
+    provenance: Provenance
 
 
 def load_comparison(path: str | Path) -> Comparison:
@@ -132,31 +156,22 @@ def load_comparison(path: str | Path) -> Comparison:
         line = exc.problem_mark.line + 1 if exc.problem_mark is not None else None
         raise FileFormatError(str(path), line, f"YAML syntax error: {exc.problem}") from None
     if not isinstance(data, dict):
-        raise FileFormatError(str(path), None, "expected a mapping with site, time, people and treatments")
-    return Comparison(**data)
+        raise FileFormatError(str(path), None, "expected a mapping with site, exposure, people and treatments")
+    return Comparison.model_validate(data, context={"units": "required"})
 
 
-def placement_mm(treatment: Treatment) -> float:
-    """The treatment's distance to the skin [mm] (its placement was checked when the file was read)."""
-    if treatment.same_irradiance_as is None:
-        return treatment.distance or 0.0
-    reference = devices.get_light_device(treatment.same_irradiance_as)
-    return distance_for_irradiance(devices.get_light_device(treatment.device), centre_irradiance(reference, 0.0))
-
-
-def run_comparison(comparison: Comparison) -> dict[str, Any]:
-    """Perfusion during and after each treatment for each person: the JSON of `lightdose compare`."""
-    from lightdose.physiology.session import summary
-
+def run_comparison(request: Comparison) -> ComparisonResult:
+    """Perfusion during and after each treatment for each person."""
     cases = []
-    for treatment in comparison.treatments:
-        distance = placement_mm(treatment)
-        model = devices.get(treatment.device)
-        irradiance = in_mw_cm2(centre_irradiance(model, distance)) if isinstance(model, LightDevice) else None
-        for label, person in comparison.people.items():
-            ds = perfusion_session(treatment.device, comparison.site, person, time=comparison.time,
-                                   distance=distance, after=comparison.after, light_no=comparison.light_no)
-            cases.append({"treatment": treatment.name, "device": treatment.device, "person": label,
-                          "distance_mm": distance, "skin_irradiance_mw_cm2": irradiance, **summary(ds)})
-    return {"site": comparison.site, "session_s": comparison.time, "after_s": comparison.after,
-            "elevation_rule": "perfusion above its pre-session baseline × 1.2", "cases": cases}
+    for treatment in request.treatments:
+        placement = treatment.placement()
+        model = placement.model()
+        irradiance = centre_irradiance(model, placement.distance) if isinstance(model, LightDevice) else None
+        for label, person in request.people.items():
+            result = perfusion_session(PerfusionRequest(
+                placement=placement, site=request.site, person=person, exposure=request.exposure,
+                after=request.after, light_no=request.light_no, parameters=request.parameters))
+            cases.append(ComparisonCase(treatment.name, label, placement, irradiance, result))
+    return ComparisonResult(request=request, cases=tuple(cases),
+                            elevation_rule=f"perfusion above its pre-session baseline × {1 + ELEVATION_THRESHOLD:g}",
+                            provenance=Provenance.of(request, request.parameters.resolve().name))

@@ -26,17 +26,18 @@ autocorrelation ρ of the residuals and the AR(1) inflation factor √((1 + ρ)/
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import annotated_types
 import numpy as np
 import xarray as xr
+from pydantic import computed_field
 from scipy.optimize import least_squares
 
 from lightdose.errors import InputError
 from lightdose.model_base import FrozenModel
-from lightdose.physiology.ldf import PERFUSION_UNITS
+from lightdose.physiology.ldf_import import PERFUSION_UNITS, pick_channel
 from lightdose.physiology.perfusion import (
     PerfusionModifiers,
     PerfusionParameters,
@@ -55,10 +56,17 @@ JACOBIAN_STEP = 1e-4
 """Step of the central differences of the final Jacobian, in the fitted variable (log p or p)."""
 MIN_TEMPERATURE_C, MAX_TEMPERATURE_C = 10.0, 50.0
 """Local skin temperatures the perfusion model accepts [°C]."""
+SMALLEST_POSITIVE = 1e-300
+"""Floor of a log-fitted parameter's value [its unit]: the optimiser may drive log(value) far below zero, but the
+model never sees a value that underflowed to 0 (a time constant of 0 divides by zero)."""
+MAX_RELATIVE_SE = 1.0
+"""A fitted value whose standard error exceeds this fraction of it is *undetermined*: one SE either way spans more
+than the value itself (for a log-fitted parameter, more than a factor e), so the recording does not pin it down."""
 
 
 class FittedParameter(FrozenModel):
-    """One fitted value with its asymptotic standard error (None when the data cannot determine it)."""
+    """One fitted value with its asymptotic standard error (None when the data cannot determine it at all: a
+    direction of the fit the data do not constrain)."""
 
     name: str
     value: float
@@ -70,7 +78,18 @@ class FittedParameter(FrozenModel):
 
     @property
     def relative_standard_error(self) -> float | None:
-        return None if self.standard_error is None else self.standard_error / abs(self.value)
+        """SE / |value| (None without an SE; infinite for a value of 0)."""
+        if self.standard_error is None:
+            return None
+        return self.standard_error / abs(self.value) if self.value else math.inf
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def determined(self) -> bool:
+        """Whether the recording determines the value: it has a standard error of at most
+        :data:`MAX_RELATIVE_SE` times the value. Otherwise the value is no estimate ("undetermined")."""
+        relative = self.relative_standard_error
+        return relative is not None and relative <= MAX_RELATIVE_SE
 
 
 class LdfFit(FrozenModel):
@@ -139,23 +158,11 @@ def model_flux(t_s: Any, temperature_c: Any, parameters: PerfusionParameters, ba
     return baseline_pu * ds.perfusion_pct_max.values / parameters.resting_pct_max
 
 
-def _channel(ds: xr.Dataset, name: str | None, field: str, units: frozenset[str]) -> str:
-    names = [n for n, var in ds.data_vars.items() if var.dims == ("t",)]
-    if name is None:
-        name = next((n for n in names if ds[n].attrs.get("units") in units), None)
-        if name is None:
-            raise InputError(field, f"no channel in {'/'.join(sorted(units))} among {names}; name one")
-    if name not in names:
-        raise InputError(field, f"no channel {name!r} in the recording; available: {', '.join(names)}")
-    if ds[name].attrs.get("units") not in units:
-        raise InputError(field, f"{name!r} is in {ds[name].attrs.get('units')}, expected {'/'.join(sorted(units))}")
-    return name
-
-
 def fit_recording(ds: xr.Dataset, flux_channel: str | None = None, temperature_channel: str | None = None,
                   parameters: Sequence[str] = DEFAULT_FIT, *, initial: PerfusionParameters | None = None,
                   modifiers: PerfusionModifiers | None = None, baseline_pu: float | None = None,
-                  window: Any = None, max_evaluations: int = 2000) -> LdfFit:
+                  window: Any = None, max_evaluations: int = 2000,
+                  progress: Callable[[int], None] | None = None) -> LdfFit:
     """Fit the perfusion model to a recording: flux(t) = baseline_pu · P(t)/P_rest, P driven by the temperature.
 
     - `flux_channel`: the laser-Doppler channel (default: the first in PU/AU); its missing samples are skipped.
@@ -168,12 +175,108 @@ def fit_recording(ds: xr.Dataset, flux_channel: str | None = None, temperature_c
       the mean flux while the model rests).
     - `window`: ``(start, end)`` in s (or with units) of the samples to fit; default: the whole recording. The
       model starts from its steady state at the window's first temperature.
+    - `progress`: called with the number of model evaluations so far after each one (a progress display).
 
     Returns an :class:`LdfFit`: each fitted value with its standard error (module docstring), the residual SD,
     R², the residuals' lag-1 autocorrelation and AR(1) SE inflation, and the correlation matrix.
     """
-    flux_name = _channel(ds, flux_channel, "flux_channel", PERFUSION_UNITS)
-    temp_name = _channel(ds, temperature_channel, "temperature_channel", frozenset({"degC"}))
+    flux_name = pick_channel(ds, flux_channel, "flux_channel", PERFUSION_UNITS, "perfusion")
+    temp_name = pick_channel(ds, temperature_channel, "temperature_channel", frozenset({"degC"}), "temperature")
+    names = _fitted_names(parameters)
+    start = initial or default_parameters()
+    modifiers = modifiers or PerfusionModifiers()
+    t, flux, temperature = _fit_samples(ds, flux_name, temp_name, window)
+    valid = np.isfinite(flux)
+    y = flux[valid]
+    k_total = len(names) + (baseline_pu is None)
+    if y.size <= k_total + 1:
+        raise InputError("flux_channel", f"{flux_name!r} has {y.size} valid samples; need more than {k_total + 1}")
+
+    log_scale, lower, upper, x0, initial_values = _variables(names, start)
+    if baseline_pu is None:
+        resting = simulate_perfusion(t, temperature, start, modifiers).perfusion_pct_max.values
+        at_rest = valid & (resting <= 1.01 * start.resting_pct_max)
+        guess = float(np.mean(flux[at_rest])) if at_rest.any() else float(np.min(y))
+        if not guess > 0.0:
+            raise InputError("flux_channel", f"the resting flux of {flux_name!r} is {guess:g}; it must be positive")
+        names_all = ["baseline_pu", *names]
+        log_scale, lower, upper = [True, *log_scale], [-math.inf, *lower], [math.inf, *upper]
+        x0, initial_values = [math.log(guess), *x0], [guess, *initial_values]
+    else:
+        if not (isinstance(baseline_pu, int | float) and math.isfinite(baseline_pu) and baseline_pu > 0):
+            raise InputError("baseline_pu", f"must be a positive number of PU, got {baseline_pu!r}")
+        names_all = names
+    is_log = np.array(log_scale)
+    lo_arr, hi_arr = np.array(lower), np.array(upper)
+    x_start = np.clip(np.array(x0), lo_arr, hi_arr)
+
+    def natural(x: np.ndarray) -> np.ndarray:
+        """The parameters' values from the fitted variables (log value or value)."""
+        return np.where(is_log, np.maximum(np.exp(x), SMALLEST_POSITIVE), x)
+
+    def unpack(x: np.ndarray) -> tuple[PerfusionParameters, float]:
+        update = dict(zip(names_all, natural(x).tolist(), strict=True))
+        base = update.pop("baseline_pu", baseline_pu)
+        return start.model_copy(update=update), float(base)
+
+    evaluations = 0
+
+    def residuals(x: np.ndarray) -> np.ndarray:
+        nonlocal evaluations
+        p, base = unpack(x)
+        residual = model_flux(t, temperature, p, base, modifiers)[valid] - y
+        evaluations += 1
+        if progress is not None:
+            progress(evaluations)
+        return residual
+
+    def solve(x_init: np.ndarray) -> Any:
+        return least_squares(residuals, x_init, bounds=(lo_arr, hi_arr), method="trf", x_scale="jac",
+                             max_nfev=max_evaluations)
+
+    solution = solve(x_start)
+    solver_evaluations = int(solution.nfev)
+    swapped = _canonical_axon(solution.x, names_all, lo_arr, hi_arr)
+    if swapped is not None:  # the mirror-image minimum, polished: the convention τ_rise ≤ τ_adapt
+        solution = solve(swapped)
+        solver_evaluations += int(solution.nfev)
+    x = solution.x
+    r = residuals(x)
+    n, k = y.size, x.size
+    dof = n - k
+    rss = float(r @ r)
+    s2 = rss / dof
+
+    jac = np.empty((n, k))
+    for j in range(k):
+        step = np.zeros(k)
+        step[j] = JACOBIAN_STEP
+        jac[:, j] = (residuals(x + step) - residuals(x - step)) / (2.0 * JACOBIAN_STEP)
+    se_x, undetermined, correlation = _uncertainty(jac, s2)
+
+    values = natural(x)
+    se = np.where(is_log, values * se_x, se_x)
+    fitted = [FittedParameter(name=name, value=float(values[j]),
+                              standard_error=None if undetermined[j] or not math.isfinite(se[j]) else float(se[j]),
+                              units=parameter_units(name), initial=float(initial_values[j]),
+                              log_scale=bool(is_log[j]))
+              for j, name in enumerate(names_all)]
+    best, base = unpack(x)
+    rho = float(np.sum(r[1:] * r[:-1]) / rss) if rss > 0 else 0.0
+    inflation = math.sqrt((1.0 + rho) / (1.0 - rho)) if 0.0 < rho < 1.0 else 1.0
+    total = float(np.sum((y - y.mean()) ** 2))
+    return LdfFit(
+        flux_channel=flux_name, temperature_channel=temp_name, window_start_s=float(t[0]), window_end_s=float(t[-1]),
+        fitted=fitted, parameters=PerfusionParameters(**best.model_dump()), modifiers=modifiers, baseline_pu=base,
+        n_samples=n, degrees_of_freedom=dof, residual_sd_pu=math.sqrt(s2),
+        r_squared=1.0 - rss / total if total > 0 else 0.0, residual_lag1_autocorrelation=rho,
+        se_inflation_ar1=inflation, correlation=correlation.tolist(), success=bool(solution.success),
+        message=str(solution.message), n_evaluations=solver_evaluations,
+    )
+
+
+def _fitted_names(parameters: Sequence[str]) -> list[str]:
+    """The names of the parameters to fit, checked: fittable fields of PerfusionParameters, each once."""
     names = list(parameters)
     for name in names:
         if name in NOT_FITTABLE:
@@ -183,9 +286,12 @@ def fit_recording(ds: xr.Dataset, flux_channel: str | None = None, temperature_c
             raise InputError("parameters", f"unknown parameter {name!r}; fittable: {fittable}")
     if len(set(names)) != len(names):
         raise InputError("parameters", f"names repeat in {names}")
-    start = initial or default_parameters()
-    modifiers = modifiers or PerfusionModifiers()
+    return names
 
+
+def _fit_samples(ds: xr.Dataset, flux_name: str, temp_name: str, window: Any
+                 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Times [s], flux (NaN where missing) and temperature [°C] (gaps interpolated) inside the fit window."""
     t = np.asarray(ds["t"].values, dtype=float)
     flux = np.asarray(ds[flux_name].values, dtype=float)
     temperature = np.asarray(ds[temp_name].values, dtype=float)
@@ -204,13 +310,13 @@ def fit_recording(ds: xr.Dataset, flux_channel: str | None = None, temperature_c
     if temperature.min() < MIN_TEMPERATURE_C or temperature.max() > MAX_TEMPERATURE_C:
         raise InputError("temperature_channel", f"{temp_name!r} spans {temperature.min():.1f}…{temperature.max():.1f}"
                                                 f" °C; the model needs {MIN_TEMPERATURE_C:g}…{MAX_TEMPERATURE_C:g} °C")
-    valid = np.isfinite(flux)
-    y = flux[valid]
-    k_total = len(names) + (baseline_pu is None)
-    if y.size <= k_total + 1:
-        raise InputError("flux_channel", f"{flux_name!r} has {y.size} valid samples; need more than {k_total + 1}")
+    return t, flux, temperature
 
-    # fitted variables: log p for parameters bounded below by ≥ 0, else p
+
+def _variables(names: list[str], start: PerfusionParameters
+               ) -> tuple[list[bool], list[float], list[float], list[float], list[float]]:
+    """Per parameter: fitted as its log?, the bounds and the start of the fitted variable, and the start value.
+    Parameters bounded below by ≥ 0 are fitted as log p, the others as p."""
     log_scale, lower, upper, x0, initial_values = [], [], [], [], []
     for name in names:
         lo, hi = _bounds(name)
@@ -223,84 +329,23 @@ def fit_recording(ds: xr.Dataset, flux_channel: str | None = None, temperature_c
         upper.append(math.log(hi) if positive else hi)
         x0.append(math.log(value) if positive else value)
         initial_values.append(value)
-    if baseline_pu is None:
-        resting = simulate_perfusion(t, temperature, start, modifiers).perfusion_pct_max.values
-        at_rest = valid & (resting <= 1.01 * start.resting_pct_max)
-        guess = float(np.mean(flux[at_rest])) if at_rest.any() else float(np.min(y))
-        if not guess > 0.0:
-            raise InputError("flux_channel", f"the resting flux of {flux_name!r} is {guess:g}; it must be positive")
-        names_all = ["baseline_pu", *names]
-        log_scale, lower, upper = [True, *log_scale], [-math.inf, *lower], [math.inf, *upper]
-        x0, initial_values = [math.log(guess), *x0], [guess, *initial_values]
-    else:
-        if not (isinstance(baseline_pu, int | float) and math.isfinite(baseline_pu) and baseline_pu > 0):
-            raise InputError("baseline_pu", f"must be a positive number of PU, got {baseline_pu!r}")
-        names_all = names
-    is_log = np.array(log_scale)
-    lo_arr, hi_arr = np.array(lower), np.array(upper)
-    x_start = np.clip(np.array(x0), lo_arr, hi_arr)
+    return log_scale, lower, upper, x0, initial_values
 
-    def unpack(x: np.ndarray) -> tuple[PerfusionParameters, float]:
-        values = np.where(is_log, np.exp(x), x)
-        update = dict(zip(names_all, values.tolist(), strict=True))
-        base = update.pop("baseline_pu", baseline_pu)
-        return start.model_copy(update=update), float(base)
 
-    def residuals(x: np.ndarray) -> np.ndarray:
-        p, base = unpack(x)
-        return model_flux(t, temperature, p, base, modifiers)[valid] - y
-
-    def solve(x_init: np.ndarray) -> Any:
-        return least_squares(residuals, x_init, bounds=(lo_arr, hi_arr), method="trf", x_scale="jac",
-                             max_nfev=max_evaluations)
-
-    solution = solve(x_start)
-    evaluations = int(solution.nfev)
-    swapped = _canonical_axon(solution.x, names_all, lo_arr, hi_arr)
-    if swapped is not None:  # the mirror-image minimum, polished: the convention τ_rise ≤ τ_adapt
-        solution = solve(swapped)
-        evaluations += int(solution.nfev)
-    x = solution.x
-    r = residuals(x)
-    n, k = y.size, x.size
-    dof = n - k
-    rss = float(r @ r)
-    s2 = rss / dof
-
-    jac = np.empty((n, k))
-    for j in range(k):
-        step = np.zeros(k)
-        step[j] = JACOBIAN_STEP
-        jac[:, j] = (residuals(x + step) - residuals(x - step)) / (2.0 * JACOBIAN_STEP)
+def _uncertainty(jac: np.ndarray, s2: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Standard errors of the fitted variables, whether each is undetermined, and their correlation matrix, from
+    the Jacobian of the residuals and the residual variance (covariance s²·(JᵀJ)⁻¹ over the resolved directions)."""
     _, singular, vt = np.linalg.svd(jac, full_matrices=False)
     resolved = singular > singular[0] * 1e-10
     inverse = (vt[resolved].T / singular[resolved] ** 2) @ vt[resolved]
     cov_x = s2 * inverse
     se_x = np.sqrt(np.clip(np.diag(cov_x), 0.0, None))
     # a direction the data do not constrain leaves the parameters it involves undetermined
+    k = jac.shape[1]
     undetermined = np.any(np.abs(vt[~resolved]) > 1e-3, axis=0) if (~resolved).any() else np.zeros(k, dtype=bool)
     denominator = np.where(se_x > 0, se_x, 1.0)
     correlation = np.clip(cov_x / np.outer(denominator, denominator), -1.0, 1.0)
-
-    values = np.where(is_log, np.exp(x), x)
-    se = np.where(is_log, values * se_x, se_x)
-    fitted = [FittedParameter(name=name, value=float(values[j]),
-                              standard_error=None if undetermined[j] or not math.isfinite(se[j]) else float(se[j]),
-                              units=parameter_units(name), initial=float(initial_values[j]),
-                              log_scale=bool(is_log[j]))
-              for j, name in enumerate(names_all)]
-    best, base = unpack(x)
-    rho = float(np.sum(r[1:] * r[:-1]) / rss) if rss > 0 else 0.0
-    inflation = math.sqrt((1.0 + rho) / (1.0 - rho)) if 0.0 < rho < 1.0 else 1.0
-    total = float(np.sum((y - y.mean()) ** 2))
-    return LdfFit(
-        flux_channel=flux_name, temperature_channel=temp_name, window_start_s=float(t[0]), window_end_s=float(t[-1]),
-        fitted=fitted, parameters=PerfusionParameters(**best.model_dump()), modifiers=modifiers, baseline_pu=base,
-        n_samples=n, degrees_of_freedom=dof, residual_sd_pu=math.sqrt(s2),
-        r_squared=1.0 - rss / total if total > 0 else 0.0, residual_lag1_autocorrelation=rho,
-        se_inflation_ar1=inflation, correlation=correlation.tolist(), success=bool(solution.success),
-        message=str(solution.message), n_evaluations=evaluations,
-    )
+    return se_x, undetermined, correlation
 
 
 def _canonical_axon(x: np.ndarray, names: list[str], lower: np.ndarray, upper: np.ndarray) -> np.ndarray | None:

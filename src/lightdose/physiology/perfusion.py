@@ -28,26 +28,27 @@ The sum is capped at 100 %. Every stage relaxes to its drive with its rise time 
 it and with its recovery time constant (`*_off_s`) when below, so the recovery after the stimulus ends has its
 own explicit time constants.
 
-Modifiers: diabetic neuropathy scales the axon reflex by :data:`NEUROPATHY_AXON_REFLEX_FACTOR` and the thermal and
-NO pathways by :data:`NEUROPATHY_PLATEAU_FACTOR`; a local anaesthetic (EMLA) removes the axon reflex; NOS inhibition
+Modifiers: diabetic neuropathy scales the axon reflex by ``neuropathy.axon_reflex_factor`` (heat-evoked flare area
+1.3 vs 5.5 cm², Krishnan & Rayman 2004, Diabetes Care 27:2930) and the thermal and NO pathways by
+``neuropathy.plateau_factor`` (peak forearm blood flow during whole-body heating 9.0 vs 13.1 ml/100 ml/min,
+Sokolnicki et al. 2009, J Appl Physiol 106:566; used for local heating: lightdose assumption); a local anaesthetic
+(EMLA) removes the axon reflex; NOS inhibition
 (L-NAME) removes the NO pathway and the NO-dependent share of the axon reflex. Both blocks are modelled as complete
 blocks of their pathway; what remains comes from the other pathways (which is how the calibration reproduces the
 residual flows of Minson 2001).
 
-Parameters are calibrated (:mod:`lightdose.physiology.calibration`) and shipped in
-``lightdose/data/perfusion_parameters.yaml``. Below 33 °C the model stays at P_rest (no cold vasoconstriction).
+Parameters come from the parameter set (``perfusion.*`` and ``neuropathy.*`` keys of
+``lightdose/data/parameters/default.yaml``); the fitted ones are calibrated by :mod:`lightdose.physiology.calibration`
+(``tools/fit_perfusion_parameters.py`` writes them). Below 33 °C the model stays at P_rest (no cold vasoconstriction).
 """
 
 from __future__ import annotations
 
 import math
-from functools import cache
-from importlib import resources
 from typing import Any
 
 import numpy as np
 import xarray as xr
-import yaml
 from numba import njit
 from numpy.typing import ArrayLike, NDArray
 from pydantic import Field
@@ -55,16 +56,12 @@ from pydantic import Field
 from lightdose import __version__
 from lightdose.errors import InputError
 from lightdose.model_base import FrozenModel
+from lightdose.parameters import ParameterSet, default_set
+from lightdose.units import mw_cm2
 
 THERMONEUTRAL_C = 33.0
-"""Local skin temperature [°C] at which perfusion is at rest (the baseline of local-heating protocols)."""
-NEUROPATHY_AXON_REFLEX_FACTOR = 1.3 / 5.5
-"""Axon-reflex size with diabetic neuropathy / healthy: heat-evoked flare area 1.3 vs 5.5 cm² (Krishnan & Rayman
-2004, Diabetes Care 27:2930; type 2 diabetes with neuropathy vs matched controls)."""
-NEUROPATHY_PLATEAU_FACTOR = 9.0 / 13.1
-"""Thermal and NO-dependent vasodilation with type 2 diabetes / control: peak forearm blood flow during whole-body
-heating 9.0 vs 13.1 ml/100 ml/min, with an unchanged NO share (Sokolnicki et al. 2009, J Appl Physiol 106:566).
-A whole-body-heating figure used for local heating: lightdose assumption."""
+"""Local skin temperature [°C] at which perfusion is at rest: the start of the local-heating protocols (Minson 2001)
+and the zero of the model's drives."""
 MAX_SUBSTEP_S = 5.0
 """Longest internal integration step [s]; longer steps are subdivided (time constants are ≥ ~1 min)."""
 N_STATES = 8
@@ -72,10 +69,10 @@ N_STATES = 8
 
 
 class PerfusionParameters(FrozenModel):
-    """Parameters of the local perfusion model (percentages are % of maximal CVC, times in s)."""
+    """Parameters of the local perfusion model (percentages are % of maximal CVC, times in s); the values come from
+    the parameter set (:meth:`from_set`, keys in :data:`PARAMETER_KEYS`)."""
 
-    resting_pct_max: float = Field(default=10.0, gt=0.0, lt=100.0,
-                                   description="% CVCmax at 33 °C (lightdose assumption; LDF baselines are 5–15 %)")
+    resting_pct_max: float = Field(gt=0.0, lt=100.0, description="% CVCmax at 33 °C")
     plateau_amplitude_pct_max: float = Field(gt=0.0, le=300.0, description="thermal + NO plateau rise as h → 1")
     plateau_half_rise_k: float = Field(gt=0.0, le=20.0, description="K: ΔT above 33 °C of half the plateau rise")
     plateau_hill: float = Field(ge=1.0, le=30.0, description="Hill exponent n of h(T)")
@@ -88,17 +85,53 @@ class PerfusionParameters(FrozenModel):
     tau_axon_rise_s: float = Field(gt=0.0, le=3600.0, description="axon-reflex rise time constant")
     tau_axon_adapt_s: float = Field(gt=0.0, le=3600.0, description="axon-reflex adaptation time constant")
     axon_no_share: float = Field(ge=0.0, le=1.0, description="NO-dependent share of the axon reflex")
-    die_away_fraction: float = Field(default=0.4, ge=0.0, le=1.0, description="D: largest loss of the NO path")
-    die_away_onset_s: float = Field(default=1500.0, ge=0.0, description="s_onset: accumulated activation [s]")
-    die_away_span_s: float = Field(default=2400.0, gt=0.0, description="s_span: e-folding of the die-away [s]")
-    die_away_recovery_s: float = Field(default=7200.0, gt=0.0, description="τ_recovery of the accumulator")
-    light_no_max_pct_max: float = Field(default=10.0, ge=0.0, le=50.0, description="L_max (optional light term)")
-    light_no_half_mw_cm2: float = Field(default=5.0, gt=0.0, description="E_half [mW/cm²]")
-    tau_light_no_s: float = Field(default=300.0, gt=0.0, description="τ_light, rise and recovery")
+    die_away_fraction: float = Field(ge=0.0, le=1.0, description="D: largest loss of the NO path")
+    die_away_onset_s: float = Field(ge=0.0, description="s_onset: accumulated activation [s]")
+    die_away_span_s: float = Field(gt=0.0, description="s_span: e-folding of the die-away [s]")
+    die_away_recovery_s: float = Field(gt=0.0, description="τ_recovery of the accumulator")
+    light_no_max_pct_max: float = Field(ge=0.0, le=50.0, description="L_max (optional light term)")
+    light_no_half_mw_cm2: float = Field(gt=0.0, description="E_half [mW/cm²]")
+    tau_light_no_s: float = Field(gt=0.0, description="τ_light, rise and recovery")
+    neuropathy_axon_reflex_factor: float = Field(ge=0.0, le=1.0, description="axon reflex with neuropathy / healthy")
+    neuropathy_plateau_factor: float = Field(ge=0.0, le=1.0, description=(
+        "thermal and NO paths with neuropathy / healthy"))
+
+    @classmethod
+    def from_set(cls, parameters: ParameterSet | None = None) -> PerfusionParameters:
+        """The model's parameters from a parameter set (default: the default set)."""
+        p = parameters or default_set()
+        return cls(**{field: p[key] for field, key in PARAMETER_KEYS.items()})
 
     def as_array(self) -> NDArray[np.float64]:
         """The parameters in field order, for the compiled integrator."""
         return np.array([getattr(self, name) for name in type(self).model_fields], dtype=float)
+
+
+PARAMETER_KEYS: dict[str, str] = {
+    "resting_pct_max": "perfusion.resting [%]",
+    "plateau_amplitude_pct_max": "perfusion.plateau_amplitude [%]",
+    "plateau_half_rise_k": "perfusion.plateau_half_rise [K]",
+    "plateau_hill": "perfusion.plateau_hill [1]",
+    "no_share": "perfusion.no_share [1]",
+    "tau_thermal_s": "perfusion.tau_thermal [s]",
+    "tau_thermal_off_s": "perfusion.tau_thermal_off [s]",
+    "tau_no_s": "perfusion.tau_no [s]",
+    "tau_no_off_s": "perfusion.tau_no_off [s]",
+    "axon_gain_pct_max_per_k": "perfusion.axon_gain [%/K]",
+    "tau_axon_rise_s": "perfusion.tau_axon_rise [s]",
+    "tau_axon_adapt_s": "perfusion.tau_axon_adapt [s]",
+    "axon_no_share": "perfusion.axon_no_share [1]",
+    "die_away_fraction": "perfusion.die_away_fraction [1]",
+    "die_away_onset_s": "perfusion.die_away_onset [s]",
+    "die_away_span_s": "perfusion.die_away_span [s]",
+    "die_away_recovery_s": "perfusion.die_away_recovery [s]",
+    "light_no_max_pct_max": "perfusion.light_no_max [%]",
+    "light_no_half_mw_cm2": "perfusion.light_no_half [mW/cm^2]",
+    "tau_light_no_s": "perfusion.tau_light_no [s]",
+    "neuropathy_axon_reflex_factor": "neuropathy.axon_reflex_factor [1]",
+    "neuropathy_plateau_factor": "neuropathy.plateau_factor [1]",
+}
+"""The parameter-set key of each field of :class:`PerfusionParameters`."""
 
 
 class PerfusionModifiers(FrozenModel):
@@ -109,10 +142,10 @@ class PerfusionModifiers(FrozenModel):
     nos_inhibition: bool = Field(default=False, description="NO-synthase inhibition (L-NAME): no NO pathway")
     light_no: bool = Field(default=False, description="include the non-thermal light-driven NO term (weak evidence)")
 
-    def gains(self) -> NDArray[np.float64]:
+    def gains(self, parameters: PerfusionParameters) -> NDArray[np.float64]:
         """Output multipliers: axon reflex, its NO-dependent share kept, thermal, NO, light."""
-        neuro_ar = NEUROPATHY_AXON_REFLEX_FACTOR if self.neuropathy else 1.0
-        neuro_plateau = NEUROPATHY_PLATEAU_FACTOR if self.neuropathy else 1.0
+        neuro_ar = parameters.neuropathy_axon_reflex_factor if self.neuropathy else 1.0
+        neuro_plateau = parameters.neuropathy_plateau_factor if self.neuropathy else 1.0
         no = 0.0 if self.nos_inhibition else 1.0
         return np.array([0.0 if self.local_anaesthetic else neuro_ar, no, neuro_plateau, neuro_plateau * no,
                          no if self.light_no else 0.0])
@@ -142,11 +175,9 @@ _LIGHT_HALF = _FIELDS.index("light_no_half_mw_cm2")
 _TAU_LIGHT = _FIELDS.index("tau_light_no_s")
 
 
-@cache
 def default_parameters() -> PerfusionParameters:
-    """The calibrated parameters shipped in ``lightdose/data/perfusion_parameters.yaml``."""
-    text = resources.files("lightdose.data").joinpath("perfusion_parameters.yaml").read_text(encoding="utf-8")
-    return PerfusionParameters(**yaml.safe_load(text)["parameters"])
+    """The model's parameters from the default parameter set (the calibrated ones and lightdose's assumptions)."""
+    return PerfusionParameters.from_set(default_set())
 
 
 @njit(cache=True)
@@ -236,16 +267,19 @@ def _run(t: np.ndarray, temperature: np.ndarray, irradiance: np.ndarray, p: np.n
 def steady_state_pct_max(temperature_c: ArrayLike, parameters: PerfusionParameters | None = None,
                          modifiers: PerfusionModifiers | None = None) -> NDArray[np.float64]:
     """Perfusion [% CVCmax] after a long hold at `temperature_c` [°C], before die-away (the plateau curve)."""
-    p = (parameters or default_parameters()).as_array()
+    parameters = parameters or default_parameters()
+    p = parameters.as_array()
     temps = np.atleast_1d(np.asarray(temperature_c, dtype=float))
     state = _initial_state(temps, 0.0, p)
-    return _components(state, p, (modifiers or PerfusionModifiers()).gains())[:, 0].reshape(np.shape(temperature_c))
+    gains = (modifiers or PerfusionModifiers()).gains(parameters)
+    return _components(state, p, gains)[:, 0].reshape(np.shape(temperature_c))
 
 
 class LocalPerfusion:
     """The perfusion model for an array of skin sites (e.g. the dermis nodes of a bioheat grid), stepped in time.
 
-    Call it as a bioheat solver's perfusion response: ``model(temperature, irradiance_mw_cm2, dt_s)`` returns the
+    Call it as a bioheat solver's perfusion response: ``model(temperature, irradiance, dt_s)`` (irradiance of the
+    skin in W/mm²) returns the
     multiplier ω/ω_rest = P/P_rest for the coming step (from the history so far) and then advances the state over
     the step with the temperature held — a lagged coupling. The first call starts from the steady state at the
     temperatures it is given, without light (the skin before the session).
@@ -255,7 +289,7 @@ class LocalPerfusion:
         self.parameters = parameters or default_parameters()
         self.modifiers = modifiers or PerfusionModifiers()
         self._p = self.parameters.as_array()
-        self._gains = self.modifiers.gains()
+        self._gains = self.modifiers.gains(self.parameters)
         self._state: np.ndarray | None = None
 
     def components(self) -> NDArray[np.float64]:
@@ -264,14 +298,14 @@ class LocalPerfusion:
             raise RuntimeError("the model has not been started: call it with the initial temperatures first")
         return _components(self._state, self._p, self._gains)
 
-    def __call__(self, temperature_c: np.ndarray, irradiance_mw_cm2: float, dt_s: float) -> NDArray[np.float64]:
+    def __call__(self, temperature_c: np.ndarray, irradiance: float, dt_s: float) -> NDArray[np.float64]:
         temps = np.ascontiguousarray(temperature_c, dtype=float).ravel()
         if self._state is None:
             self._state = _initial_state(temps, 0.0, self._p)  # resting, before any light
         elif temps.size != self._state.shape[0]:
             raise ValueError(f"the model was started with {self._state.shape[0]} sites, got {temps.size}")
         factor = self.components()[:, 0] / self.parameters.resting_pct_max
-        _advance(self._state, temps, float(irradiance_mw_cm2), float(dt_s), self._p)
+        _advance(self._state, temps, float(mw_cm2(irradiance)), float(dt_s), self._p)
         return factor.reshape(np.shape(temperature_c))
 
 
@@ -309,7 +343,7 @@ def simulate_perfusion(
         raise InputError("irradiance_mw_cm2", "irradiance must be ≥ 0")
     parameters = parameters or default_parameters()
     modifiers = modifiers or PerfusionModifiers()
-    out = _run(t, temps, light, parameters.as_array(), modifiers.gains())
+    out = _run(t, temps, light, parameters.as_array(), modifiers.gains(parameters))
     return perfusion_dataset(t, out, temps, parameters, modifiers)
 
 

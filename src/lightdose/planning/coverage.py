@@ -26,15 +26,18 @@ from __future__ import annotations
 import itertools
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
 
 from lightdose.anatomy import LayerStack, Person
 from lightdose.anatomy.population import SKIN_TYPES, VirtualPeople
+from lightdose.devices.placement import Placement
+from lightdose.parameters import ParameterChoice, ParameterSet
 from lightdose.planning.safety import Limits, heat_within_range, skin_mpe_fraction, thermal_verdict
-from lightdose.transport.dose import SkinBeam, fluence_rate_on_axis
+from lightdose.thermal.session import HeatRequest
+from lightdose.transport.dose import fluence_rate_on_axis
+from lightdose.transport.skin_beam import SkinBeam
 
 SPLIT_SAMPLE = 1500
 """Most undecided people compared with each other to choose the next bioheat run (:func:`_monotone_split`)."""
@@ -52,16 +55,12 @@ class Coverage:
     below: float | None = None
     in_window: float | None = None
     above: float | None = None
-    percentiles_j_cm2: dict[str, float] | None = None
+    percentiles: dict[str, float] | None = None
+    """5th, 50th and 95th percentile of the target dose [J/mm²] (keys p5, p50, p95)."""
     thermal_check: str = ""
-    doses_j_cm2: NDArray[np.float64] | None = field(default=None, repr=False)
+    doses: NDArray[np.float64] | None = field(default=None, repr=False)
+    """Each person's target dose [J/mm²]."""
     unsafe_people: NDArray[np.bool_] | None = field(default=None, repr=False)
-
-    def to_dict(self) -> dict[str, Any]:
-        """JSON-ready summary (without the per-person arrays)."""
-        return {"people": self.people, "below_window": self.below, "in_window": self.in_window,
-                "above_window": self.above, "unsafe": self.unsafe,
-                "target_dose_percentiles_j_cm2": self.percentiles_j_cm2, "thermal_check": self.thermal_check}
 
 
 def _thermal_inputs(people: VirtualPeople, stack: LayerStack) -> dict[str, NDArray[np.float64]]:
@@ -70,7 +69,7 @@ def _thermal_inputs(people: VirtualPeople, stack: LayerStack) -> dict[str, NDArr
     order = {t: i for i, t in enumerate(SKIN_TYPES)}
     inputs = {"skin_type": np.array([order[s] for s in people.skin_type], dtype=float),
               "dermal_blood": people.dermal_blood}
-    if any(layer.tissue == "subcutaneous-fat" and not layer.plantar_pad for layer in stack.layers):
+    if any(layer.preset == "subcutaneous-fat" and not layer.plantar_pad for layer in stack.layers):
         inputs["bmi"] = people.bmi
     if any(layer.plantar_pad for layer in stack.layers):
         inputs["plantar_pad_scale"] = people.plantar_pad_scale
@@ -131,15 +130,16 @@ def _monotone_split(x: NDArray[np.float64], known: list[tuple[NDArray[np.float64
     return unsafe, runs
 
 
-def _thermally_unsafe(people: VirtualPeople, stack: LayerStack, device: Any, distance_mm: float, pad_heat: float,
-                      exposure_s: float, limits: Limits) -> tuple[NDArray[np.bool_], str]:
+def _thermally_unsafe(people: VirtualPeople, stack: LayerStack, placement: Placement, exposure_s: float,
+                      limits: Limits, parameters: ParameterChoice) -> tuple[NDArray[np.bool_], str]:
     """Who breaks a thermal limit within `exposure_s`, and how that was found (module docstring)."""
     dt = min(SCREEN_STEP_S, exposure_s / 4.0)
 
     def run(person: Person) -> tuple[bool, tuple[float, float]]:
-        session = heat_within_range(device, stack, person, exposure_s, distance=distance_mm, pad_heat_flux=pad_heat,
-                                    dt=dt)
-        peaks = (float(session.surface_temperature.max()), float(session.basal_epidermis_temperature.max()))
+        session = heat_within_range(HeatRequest(placement=placement, site=stack, person=person, exposure=exposure_s,
+                                                dt=dt, parameters=parameters))
+        ds = session.dataset
+        peaks = (float(ds.surface_temperature.max()), float(ds.basal_epidermis_temperature.max()))
         return thermal_verdict(session, limits).time_s <= exposure_s, peaks
 
     inputs = _thermal_inputs(people, stack)
@@ -171,34 +171,36 @@ def _thermally_unsafe(people: VirtualPeople, stack: LayerStack, device: Any, dis
                     "monotonicity")
 
 
-def light_coverage(people: VirtualPeople, stack: LayerStack, beam: SkinBeam, exposure_s: float,
-                   window: tuple[float, float], limits: Limits, pad_heat: float = 0.0) -> Coverage:
-    """Coverage of a light plan: target dose [J/cm²] per person for `exposure_s` under `beam`, against `window`
-    [J/cm²] and the `limits`. `stack` is the site's stack (not yet adjusted for a person) with one target."""
+def light_coverage(people: VirtualPeople, stack: LayerStack, placement: Placement, beam: SkinBeam, exposure_s: float,
+                   window: tuple[float, float], limits: Limits, parameters: ParameterChoice) -> Coverage:
+    """Coverage of a light plan: target dose [J/mm²] per person for `exposure_s` under `beam` (the placement's),
+    against `window` [J/mm²] and the `limits`. `stack` is the site's stack (not yet adjusted for a person) with one
+    target."""
     n = len(people)
     doses = np.empty(n)
+    params: ParameterSet = parameters.resolve()
     for i in range(n):
-        own = people.person(i).apply(stack)
+        own = people.person(i).apply(stack, params)
         depth = people.target_depth(i, own.targets[0])
-        rate, _ = fluence_rate_on_axis(own, beam, np.array([depth]))
-        doses[i] = rate.sum() * exposure_s / 1000.0  # mW/cm² × s → J/cm²
+        rate, *_ = fluence_rate_on_axis(own, beam, np.array([depth]))
+        doses[i] = rate.sum() * exposure_s
     over_mpe = limits.skin_mpe and skin_mpe_fraction(beam.peak_irradiance, beam.wavelength_nm, exposure_s) > 1.0
     if over_mpe:
         unsafe, check = np.ones(n, dtype=bool), "the skin irradiance is above the MPE for everyone"
     else:
-        unsafe, check = _thermally_unsafe(people, stack, beam, beam.distance_mm, pad_heat, exposure_s, limits)
+        unsafe, check = _thermally_unsafe(people, stack, placement, exposure_s, limits, parameters)
     low, high = window
     safe = ~unsafe
     p5, p50, p95 = np.percentile(doses, [5, 50, 95])
     return Coverage(people=n, unsafe=float(unsafe.mean()), below=float((safe & (doses < low)).mean()),
                     in_window=float((safe & (doses >= low) & (doses <= high)).mean()),
                     above=float((safe & (doses > high)).mean()),
-                    percentiles_j_cm2={"p5": float(p5), "p50": float(p50), "p95": float(p95)},
-                    thermal_check=check, doses_j_cm2=doses, unsafe_people=unsafe)
+                    percentiles={"p5": float(p5), "p50": float(p50), "p95": float(p95)},
+                    thermal_check=check, doses=doses, unsafe_people=unsafe)
 
 
-def heat_coverage(people: VirtualPeople, stack: LayerStack, device: Any, exposure_s: float,
-                  limits: Limits) -> Coverage:
+def heat_coverage(people: VirtualPeople, stack: LayerStack, placement: Placement, exposure_s: float,
+                  limits: Limits, parameters: ParameterChoice) -> Coverage:
     """Coverage of a heat-only plan (heating pad): the share of people who break a thermal limit."""
-    unsafe, check = _thermally_unsafe(people, stack, device, 0.0, 0.0, exposure_s, limits)
+    unsafe, check = _thermally_unsafe(people, stack, placement, exposure_s, limits, parameters)
     return Coverage(people=len(people), unsafe=float(unsafe.mean()), thermal_check=check, unsafe_people=unsafe)

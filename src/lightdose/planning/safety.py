@@ -9,8 +9,9 @@
   (ICNIRP 2013; IEC 62471).
 - Skin temperature: 43 °C, the limit for applied parts in skin contact for ≥ 10 min (IEC 60601-1), applied to
   every device (a panel's irradiated skin as much as a pad's).
-- Burn dose at the basal epidermis: CEM43 (Sapareto & Dewey 1984) and Henriques' Ω (Henriques 1947, Ω = 1 ≈ a
-  second-degree burn); the defaults are lightdose's choices, stated at :class:`Limits`.
+- Burn dose at the basal epidermis: CEM43 (Sapareto & Dewey 1984) and the Arrhenius damage integral Ω (Henriques
+  1947; Ω = 1 ≈ a second-degree burn; constants in :mod:`lightdose.thermal.burn`); the defaults are lightdose's
+  choices (:data:`lightdose.limits.OMEGA_LIMIT`, :data:`lightdose.limits.CEM43_LIMIT_MIN`).
 - Whole body (saunas): core temperature 39 °C (significant hyperthermia, SCIENCE.md §5) and a sweat loss of
   2 % of body mass (Sawka et al. 2007, ACSM position stand, Med Sci Sports Exerc 39:377).
 
@@ -22,35 +23,33 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Annotated, Any
+from typing import Annotated
 
 import numpy as np
-import xarray as xr
 from numpy.typing import NDArray
 from pydantic import Field
 
 from lightdose.errors import OutOfRangeError
+from lightdose.limits import (
+    CEM43_LIMIT_MIN,
+    CONTACT_SKIN_LIMIT_C,
+    EYE_IR_LONG_S,
+    EYE_IR_LONG_W_CM2,
+    EYE_IR_SHORT_W_CM2,
+    HYPERTHERMIA_CORE_C,
+    MAX_SESSION_S,
+    OMEGA_LIMIT,
+    SKIN_MPE_LONG_S,
+    SKIN_MPE_MAX_S,
+    SKIN_MPE_SHORT_J_CM2,
+    SKIN_MPE_W_CM2,
+    W_MM2_PER_W_CM2,
+)
 from lightdose.model_base import FrozenModel
+from lightdose.parameters import ParameterSet
 from lightdose.thermal.burn import arrhenius_omega, cem43
-from lightdose.thermal.session import MAX_SESSION_S, heat_session
+from lightdose.thermal.session import HeatRequest, HeatResult, heat_session
 from lightdose.units import Bounded
-
-W_MM2_PER_W_CM2 = 0.01
-SKIN_MPE_W_CM2 = 0.2
-"""Skin MPE for 10 s–30 000 s, before the wavelength factor C_A [W/cm²] (ICNIRP 2013)."""
-SKIN_MPE_SHORT_J_CM2 = 1.1
-"""Skin MPE for 10⁻⁷–10 s, H = 1.1·C_A·t^0.25 [J/cm²] (ICNIRP 2013)."""
-SKIN_MPE_LONG_S = 10.0
-"""Shortest exposure [s] for which the skin MPE is a constant irradiance."""
-SKIN_MPE_MAX_S = 30_000.0
-"""Longest exposure [s] the skin MPE covers."""
-EYE_IR_LIMIT_W_CM2 = 0.01
-"""Cornea/lens infrared limit for t > 1000 s, 10 mW/cm² (ICNIRP 2013, IEC 62471), 780 nm–3 µm."""
-EYE_IR_SHORT_W_CM2 = 1.8
-"""Cornea/lens infrared limit for t ≤ 1000 s, E = 1.8·t^−0.75 W/cm² (ICNIRP 2013, IEC 62471)."""
-EYE_IR_MIN_NM = 780.0
-LARGE_AREA_CM2 = 100.0
-"""Exposed area above which the standards reduce the skin MPE [cm²] (not applied by lightdose, see above)."""
 
 
 def correction_ca(wavelength_nm: float) -> float:
@@ -97,15 +96,15 @@ def eye_ir_limit(exposure_s: float) -> float:
     """Cornea/lens infrared exposure limit [W/mm²] for an exposure time [s] (ICNIRP 2013; IEC 62471)."""
     if exposure_s <= 0:
         raise OutOfRangeError("exposure", f"{exposure_s:g} s must be positive")
-    if exposure_s > 1000.0:
-        return EYE_IR_LIMIT_W_CM2 * W_MM2_PER_W_CM2
+    if exposure_s > EYE_IR_LONG_S:
+        return EYE_IR_LONG_W_CM2 * W_MM2_PER_W_CM2
     return EYE_IR_SHORT_W_CM2 * exposure_s**-0.75 * W_MM2_PER_W_CM2
 
 
 def eye_ir_time_limit(irradiance: float) -> float:
     """The longest eye exposure [s] within the infrared limit at `irradiance` [W/mm²] (inf at ≤ 10 mW/cm²)."""
     e_w_cm2 = irradiance / W_MM2_PER_W_CM2
-    if e_w_cm2 <= EYE_IR_LIMIT_W_CM2:
+    if e_w_cm2 <= EYE_IR_LONG_W_CM2:
         return math.inf
     return float((EYE_IR_SHORT_W_CM2 / e_w_cm2) ** (4.0 / 3.0))
 
@@ -113,18 +112,21 @@ def eye_ir_time_limit(irradiance: float) -> float:
 class Limits(FrozenModel):
     """The limits a plan keeps to. Defaults: the standards above; burn-dose limits are lightdose's choices."""
 
-    skin_temperature: Annotated[float, Bounded("temperature", ge=35.0, le=48.0)] = Field(default=43.0,
-                                          description="highest skin temperature [°C] (43 °C: IEC 60601-1)")
-    cem43: float = Field(default=40.0, gt=0.0, le=240.0, description=(
+    skin_temperature: Annotated[float, Bounded("temperature", ge=35.0, le=48.0)] = Field(
+        default=CONTACT_SKIN_LIMIT_C, description="highest skin temperature [°C] (43 °C: IEC 60601-1)")
+    cem43: float = Field(default=CEM43_LIMIT_MIN, gt=0.0, le=240.0, description=(
         "burn dose CEM43 at the basal epidermis [min]; 40 min is the skin held at the 43 °C contact limit for a "
         "40-minute session (lightdose's choice, consistent with IEC 60601-1)"))
-    omega: float = Field(default=0.1, gt=0.0, le=1.0, description=(
-        "Henriques damage integral Ω; 0.1 is a tenfold margin below Ω = 1, a second-degree burn (lightdose's choice)"))
+    omega: float = Field(default=OMEGA_LIMIT, gt=0.0, le=1.0, description=(
+        "Henriques damage integral Ω at the basal epidermis; 0.1 is reached after a tenth of the time to the burn "
+        "threshold Ω = 1 (24 min at 44 °C, 6.7 min at 46 °C, 32 s at 50 °C), 10–15 times shorter than the thresholds "
+        "Moritz & Henriques 1947 measured at 44–51 °C (lightdose's choice)"))
     skin_mpe: bool = Field(default=True, description="keep the skin irradiance within the ICNIRP 2013 skin MPE")
     max_session: Annotated[float, Bounded("time", gt=0.0, le=MAX_SESSION_S)] = Field(default=2400.0, description=(
         "longest exposure per site [s] (default 40 min, the longest session of the 890 nm pad trials, "
         "Leonard 2004, Clifft 2005)"))
-    core_temperature: Annotated[float, Bounded("temperature", ge=37.5, le=40.0)] = Field(default=39.0, description=(
+    core_temperature: Annotated[float, Bounded("temperature", ge=37.5, le=40.0)] = Field(
+        default=HYPERTHERMIA_CORE_C, description=(
         "highest core temperature in a sauna [°C] (39 °C: significant hyperthermia)"))
     sweat_loss: Annotated[float, Bounded("dimensionless", gt=0.0, le=0.05)] = Field(default=0.02, description=(
         "largest sweat loss per sauna session as a fraction of body mass (2 %: Sawka et al. 2007)"))
@@ -152,12 +154,19 @@ def _first_index(n: int, exceeded: Callable[[int], bool]) -> int | None:
     return low
 
 
-def thermal_verdict(session: xr.Dataset, limits: Limits) -> ThermalVerdict:
-    """The first time [s] a :func:`~lightdose.thermal.session.heat_session` result breaks a thermal limit: the skin
-    temperature (interpolated between samples), or the CEM43 or Ω accumulated at the basal epidermis."""
-    t = session.t.values
-    skin = session.surface_temperature.values
-    basal = session.basal_epidermis_temperature.values
+def thermal_verdict(session: HeatResult, limits: Limits) -> ThermalVerdict:
+    """The first time [s] a heat session breaks a thermal limit (:func:`first_limit` of its skin and basal
+    temperatures)."""
+    ds = session.dataset
+    return first_limit(ds.t.values, ds.surface_temperature.values, ds.basal_epidermis_temperature.values, limits,
+                       session.request.parameter_set())
+
+
+def first_limit(t: NDArray[np.float64], skin: NDArray[np.float64], basal: NDArray[np.float64], limits: Limits,
+                parameters: ParameterSet | None = None) -> ThermalVerdict:
+    """The first time [s] a temperature history breaks a thermal limit: the skin temperature `skin` [°C]
+    (interpolated between samples), or the CEM43 or Ω accumulated at the basal epidermis (`basal` [°C]), at times
+    `t` [s]."""
     candidates: list[tuple[float, str]] = []
     hot = np.nonzero(skin > limits.skin_temperature)[0]
     if hot.size:
@@ -170,7 +179,7 @@ def thermal_verdict(session: xr.Dataset, limits: Limits) -> ThermalVerdict:
                                f"the skin reaches the {limits.skin_temperature:g} °C limit"))
     doses = ((lambda k: cem43(t[: k + 1], basal[: k + 1]) > limits.cem43,
               f"the burn dose reaches CEM43 {limits.cem43:g} min"),
-             (lambda k: arrhenius_omega(t[: k + 1], basal[: k + 1]) > limits.omega,
+             (lambda k: arrhenius_omega(t[: k + 1], basal[: k + 1], parameters) > limits.omega,
               f"the burn dose reaches Ω {limits.omega:g}"))
     for exceeded, reason in doses:
         k = _first_index(t.size, exceeded)
@@ -185,30 +194,32 @@ SHORTEST_HEAT_RUN_S = 1.0
 """Shortest bioheat run [s] that :func:`heat_within_range` tries before giving up."""
 
 
-def heat_within_range(source: Any, stack: Any, person: Any, time_s: float, **options: Any) -> xr.Dataset:
-    """:func:`~lightdose.thermal.session.heat_session` for `time_s` [s], shortened by halves while the skin (surface
-    or basal epidermis) would pass the thermal model's range (above :data:`~lightdose.thermal.burn.T_MAX_C`, 100 °C).
+def heat_within_range(request: HeatRequest) -> HeatResult:
+    """:func:`~lightdose.thermal.session.heat_session` for the request, its exposure shortened by halves while the
+    skin (surface or basal epidermis) would pass the thermal model's range (above
+    :data:`~lightdose.thermal.burn.T_MAX_C`, 100 °C).
 
     Such a session is "too hot" for certain, and the shortened run still shows when it breaks a limit: under a
     constant heat input the rise T(t) − T(0) is concave in time (the tissue's losses grow with its temperature), so a
     rise past 100 °C by t is past half of it by t/2, i.e. above (100 + T(0))/2 ≥ 65 °C from a skin at ≥ 30 °C —
     beyond every allowed skin-temperature limit (≤ 48 °C) and far beyond the burn-dose limits. The returned run ends
-    at ``t[-1]``, before `time_s` when it was shortened.
+    at ``t[-1]``, before the requested exposure when it was shortened.
     """
     while True:
         try:
-            return heat_session(source, stack, person, time=time_s, **options)
+            return heat_session(request)
         except OutOfRangeError as exc:
-            if exc.field != "T_c" or time_s / 2.0 < SHORTEST_HEAT_RUN_S:
+            if exc.field != "T_c" or request.exposure / 2.0 < SHORTEST_HEAT_RUN_S:
                 raise
-            time_s /= 2.0
+            request = request.model_copy(update={"exposure": request.exposure / 2.0})
 
 
-def session_burn(session: xr.Dataset, until_s: float) -> dict[str, float]:
+def session_burn(session: HeatResult, until_s: float) -> tuple[float, float, float]:
     """Peak skin temperature [°C], CEM43 [min] and Ω of the first `until_s` seconds of a heat session."""
-    t = session.t.values
+    ds = session.dataset
+    t = ds.t.values
     keep = t <= until_s + 1e-9
     keep[: 2] = True
-    basal = session.basal_epidermis_temperature.values[keep]
-    return {"peak_skin_temp_c": float(session.surface_temperature.values[keep].max()),
-            "cem43_min": cem43(t[keep], basal), "omega": arrhenius_omega(t[keep], basal)}
+    basal = ds.basal_epidermis_temperature.values[keep]
+    omega = arrhenius_omega(t[keep], basal, session.request.parameter_set())
+    return float(ds.surface_temperature.values[keep].max()), cem43(t[keep], basal), omega

@@ -30,19 +30,19 @@ from pydantic import (
 from lightdose import devices
 from lightdose.anatomy import LayerStack, Person, Target
 from lightdose.anatomy import sites as site_library
-from lightdose.anatomy.person import REFERENCE_BMI
 from lightdose.anatomy.population import PopulationModel
 from lightdose.anatomy.stack import TargetKind
 from lightdose.devices import AnyDevice, HeatingPad, InfraredSauna, LightDevice
-from lightdose.devices.irradiance import MAX_DISTANCE_MM, parse_distance
+from lightdose.devices import placement as device_placement
 from lightdose.errors import FileFormatError, InputError, LightdoseError
+from lightdose.limits import MAX_DISTANCE_MM, MAX_PAD_HEAT_W_MM2, MAX_SESSION_S
 from lightdose.model_base import FrozenModel, describe_error, describe_validation_error
+from lightdose.parameters import ParameterChoice, Parameters, ParameterSet
 from lightdose.planning.evidence import Condition
 from lightdose.planning.safety import Limits
 from lightdose.planning.schedule import Schedule
 from lightdose.thermal.sauna import SaunaPerson
-from lightdose.thermal.session import MAX_SESSION_S, heating_pad_distance
-from lightdose.units import WITH_UNIT_PATTERN, Bounded, UnitFraction, parse_quantity
+from lightdose.units import WITH_UNIT_PATTERN, Bounded, UnitFraction, from_j_cm2, j_cm2, parse_quantity
 
 MAX_TARGET_DEPTH_MM = 100.0
 DEFAULT_WINDOW = ("1 J/cm^2", "10 J/cm^2")
@@ -50,13 +50,10 @@ DEFAULT_WINDOW = ("1 J/cm^2", "10 J/cm^2")
 MAX_WINDOW_J_CM2 = 100.0
 """Highest dose a window may name at the target [J/cm²]: above ~50 J/cm² the biphasic-response literature reports
 inhibition (Huang et al. 2009), so a window beyond 100 J/cm² is outside what the heuristic covers."""
-MAX_PAD_HEAT_W_MM2 = 0.01
-"""Largest waste heat of a contact pad into the skin [W/mm²] = 1 W/cm², the highest irradiance the skin MPE allows
-any wavelength (0.2·C_A W/cm² with C_A ≤ 5, ICNIRP 2013): a pad giving off more heat than that is a hotplate, not
-a light-therapy pad. A tenth of it already takes the skin past 43 °C within minutes (the plan says "too hot")."""
 LOWER_EDGE_MARGIN = 1.5
 """Aim "lower-edge": the window's lower edge times this margin (capped at the geometric middle)."""
-J_CM2_PER_J_MM2 = 100.0
+MAX_SITES = 50
+"""Most body sites a scenario may list (each is planned and checked on the whole population)."""
 HealthCondition = Literal["cardiovascular-disease", "autonomic-neuropathy", "insensate-skin"]
 
 
@@ -75,13 +72,16 @@ def _depth_range(value: Any) -> tuple[float, float]:
 
 
 def _dose_window(value: Any) -> tuple[float, float]:
-    """[low, high] doses with units ("1 J/cm^2") → (low, high) [J/cm²]. Doses without a unit (1 or "1") are refused:
-    J/cm² and the canonical J/mm² differ a hundredfold."""
-    if not isinstance(value, list | tuple) or len(value) != 2:
+    """[low, high] doses with units ("1 J/cm^2") → (low, high) [J/mm², canonical]. Doses without a unit (1 or "1")
+    are refused: J/cm² and the canonical J/mm² differ a hundredfold."""
+    if isinstance(value, tuple) and len(value) == 2 and all(isinstance(v, float) for v in value):
+        low, high = value  # already canonical (a validated window copied into another model)
+    elif not isinstance(value, list | tuple) or len(value) != 2:
         raise ValueError("give the window as [low, high], e.g. ['1 J/cm^2', '10 J/cm^2']")
-    low, high = (parse_quantity(v, "fluence", "window", unit_required=True) * J_CM2_PER_J_MM2 for v in value)
-    if not 0.0 < low < high <= MAX_WINDOW_J_CM2:
-        raise ValueError(f"{low:g}–{high:g} J/cm² is outside the allowed range: need 0 < low < high ≤ "
+    else:
+        low, high = (parse_quantity(v, "fluence", "window", unit_required=True) for v in value)
+    if not 0.0 < low < high <= from_j_cm2(MAX_WINDOW_J_CM2):
+        raise ValueError(f"{j_cm2(low):g}–{j_cm2(high):g} J/cm² is outside the allowed range: need 0 < low < high ≤ "
                          f"{MAX_WINDOW_J_CM2:g} J/cm²")
     return low, high
 
@@ -91,7 +91,8 @@ DepthRange = Annotated[tuple[float, float], BeforeValidator(_depth_range,
 DoseWindow = Annotated[tuple[float, float], BeforeValidator(_dose_window),
                        WithJsonSchema({"type": "array", "minItems": 2, "maxItems": 2, "items": {
                            "type": "string", "pattern": WITH_UNIT_PATTERN, "description": "a dose with its unit"}}),
-                       PlainSerializer(lambda w: [f"{w[0]:g} J/cm^2", f"{w[1]:g} J/cm^2"], return_type=list[str])]
+                       PlainSerializer(lambda w: [f"{j_cm2(w[0]):g} J/cm^2", f"{j_cm2(w[1]):g} J/cm^2"],
+                                       return_type=list[str])]
 
 
 class TargetSpec(FrozenModel):
@@ -187,10 +188,8 @@ class Placement(FrozenModel):
         if (self.device is None) == (self.definition is None):
             raise ValueError("give either a preset `device` or your own `definition`, not both or neither")
         model = self.model()
-        if isinstance(model, LightDevice):
-            parse_distance(model, self.distance)
-        if isinstance(model, HeatingPad):
-            heating_pad_distance(model, self.distance)
+        if not isinstance(model, InfraredSauna):
+            self.stage_placement()  # the device's own placement rules: distance, pad heat
         if not isinstance(model, InfraredSauna) and (self.air_temperature or self.emitter_view_factor is not None):
             raise ValueError("air_temperature and emitter_view_factor apply to sauna cabins only")
         return self
@@ -198,6 +197,12 @@ class Placement(FrozenModel):
     def model(self) -> LightDevice | HeatingPad | InfraredSauna:
         """The device."""
         return devices.get(self.device) if self.device is not None else self.definition  # type: ignore[return-value]
+
+    def stage_placement(self) -> device_placement.Placement:
+        """The device and its placement as the stages take it (a distance left out stays left out: a panel needs
+        one)."""
+        given = {"distance": self.distance} if "distance" in self.model_fields_set else {}
+        return device_placement.Placement(device=self.model(), pad_heat=self.pad_heat, **given)
 
     @property
     def key(self) -> str:
@@ -215,8 +220,8 @@ class Goal(FrozenModel):
     max_target_irradiance: Annotated[float, Bounded("irradiance", gt=0.0)] = Field(default=50e-5, description=(
         "target irradiance above which the plan warns [W/mm²] (≲ 10–50 mW/cm², Huang et al. 2009; heuristic)"))
 
-    def aim_j_cm2(self, window: tuple[float, float]) -> float:
-        """The dose aimed at [J/cm²] for a window (low, high) [J/cm²]."""
+    def aimed_dose(self, window: tuple[float, float]) -> float:
+        """The dose aimed at for a window (low, high), in the window's unit."""
         middle = math.sqrt(window[0] * window[1])
         return middle if self.aim == "geometric-middle" else min(LOWER_EDGE_MARGIN * window[0], middle)
 
@@ -229,14 +234,21 @@ class CoverageSpec(FrozenModel):
     population: PopulationModel | None = None
 
     def model_for(self, person: Person) -> PopulationModel:
-        """The population model, with unset fields taken from `person`."""
+        """The population model, with unset fields taken from `person` (and the rest from the parameter set)."""
         given = self.population or PopulationModel()
         update: dict[str, Any] = {}
-        if "bmi_median" not in given.model_fields_set:
-            update["bmi_median"] = person.bmi or REFERENCE_BMI
+        if "bmi_median" not in given.model_fields_set and person.bmi is not None:
+            update["bmi_median"] = person.bmi
         if "neuropathy_fraction" not in given.model_fields_set:
             update["neuropathy_fraction"] = 1.0 if person.neuropathy else 0.0
         return given.model_copy(update=update)
+
+
+def _median_person(data: dict[str, Any]) -> Person:
+    """The population's median person, from the fields validated so far (a scenario without a `person`)."""
+    if "coverage" not in data or "parameters" not in data:
+        return Person()  # those fields failed: their own errors say why
+    return data["coverage"].model_for(Person()).median_person(data["parameters"].resolve())
 
 
 def _schedule(value: Any) -> Any:
@@ -250,14 +262,15 @@ class Scenario(FrozenModel):
     description: str = ""
     condition: Condition = Field(default="other", description="what is treated: selects the trial evidence shown")
     seed: int = Field(default=1, ge=0, description="seed of the virtual population")
+    parameters: Parameters = Field(default_factory=ParameterChoice, description=(
+        "the parameter set: a shipped set's name or a .yaml file, and values to override"))
     coverage: CoverageSpec = Field(default_factory=CoverageSpec)
-    person: Person = Field(default_factory=lambda data: data["coverage"].model_for(Person()).median_person()
-                           if "coverage" in data else Person(), description=(
+    person: Person = Field(default_factory=lambda data: _median_person(data), description=(
         "the person the plan is made for (default: the population's median person)"))
     body: SaunaPerson = Field(default_factory=SaunaPerson, description="whole-body data for sauna plans")
     health: list[HealthCondition] = Field(default_factory=list, description="conditions that change the warnings")
     devices: list[Placement] = Field(min_length=1)
-    sites: list[SiteSpec] = Field(default_factory=list)
+    sites: list[SiteSpec] = Field(default_factory=list, max_length=MAX_SITES)
     goal: Goal = Field(default_factory=Goal)
     limits: Limits = Field(default_factory=Limits)
     schedule: Annotated[Schedule, BeforeValidator(_schedule, json_schema_input_type=str | dict)] = Field(
@@ -292,6 +305,15 @@ class Scenario(FrozenModel):
         candidates = [p for p in self.devices if not isinstance(p.model(), InfraredSauna)]
         return next(p for p in candidates if site.device is None or p.key == site.device)
 
+    def placement_for(self, site: SiteSpec) -> tuple[str, device_placement.Placement]:
+        """The id and the stage placement (device, distance, pad heat) a site uses."""
+        placement = self.placement(site)
+        return placement.key, placement.stage_placement()
+
+    def devices_by_key(self) -> dict[str, Placement]:
+        """The placements by their id."""
+        return {p.key: p for p in self.devices}
+
     @property
     def saunas(self) -> list[Placement]:
         """The sauna cabin placements."""
@@ -300,7 +322,11 @@ class Scenario(FrozenModel):
     @property
     def person_is_median(self) -> bool:
         """Whether the plan's person is the population's median person (the default when the scenario gives none)."""
-        return self.person == self.coverage.model_for(self.person).median_person()
+        return self.person == self.coverage.model_for(self.person).median_person(self.parameter_set())
+
+    def parameter_set(self) -> ParameterSet:
+        """The scenario's parameter set with its overrides."""
+        return self.parameters.resolve()
 
     def digest(self) -> str:
         """A short hash of the validated scenario (same scenario → same hash)."""

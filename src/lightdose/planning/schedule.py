@@ -25,8 +25,8 @@ from typing import Literal
 from pydantic import Field, ValidationError, model_validator
 
 from lightdose.errors import InputError
+from lightdose.limits import MAX_SESSION_S
 from lightdose.model_base import FrozenModel, describe_validation_error
-from lightdose.thermal.session import MAX_SESSION_S
 
 _COUNT_WORDS = {"one": 1.0, "once": 1.0, "two": 2.0, "twice": 2.0, "three": 3.0, "thrice": 3.0, "four": 4.0,
                 "five": 5.0, "six": 6.0, "seven": 7.0}

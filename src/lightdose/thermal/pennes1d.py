@@ -31,8 +31,9 @@ from lightdose import __version__
 from lightdose.anatomy import LayerStack
 from lightdose.errors import InputError
 from lightdose.model_base import FrozenModel
+from lightdose.parameters import ParameterSet
 from lightdose.thermal.burn import T_MAX_C, T_MIN_C
-from lightdose.thermal.properties import ThermalProperties, thermal_properties
+from lightdose.thermal.properties import ThermalProperties, layer_properties
 from lightdose.thermal.vasodilation import PerfusionResponse
 from lightdose.units import Bounded, Irradiance, parse_quantity
 
@@ -167,12 +168,14 @@ def make_grid(
     dz_max: Any = 0.25,
     grading: float = 0.1,
     properties: list[ThermalProperties] | None = None,
+    parameters: ParameterSet | None = None,
 ) -> Grid:
     """A graded grid over `stack` down to `depth` [mm], where the core temperature is fixed.
 
     The target spacing is min(`dz_max`, `dz_surface` + `grading`·z) (geometric growth by 1 + `grading` per
     element); each layer gets whole elements, so layer interfaces are nodes. Halving `dz_surface`, `dz_max`
-    and `grading` halves every spacing. `properties` (one per layer) override the presets' thermal properties.
+    and `grading` halves every spacing. `properties` (one per layer) override the presets' thermal properties from
+    `parameters` (default: the default set).
     """
     depth_mm = parse_quantity(depth, "length", "depth")
     dz0 = parse_quantity(dz_surface, "length", "dz_surface")
@@ -186,13 +189,7 @@ def make_grid(
     if not 0 <= grading <= 0.5:
         raise InputError("grading", f"{grading!r} must lie within 0…0.5 (growth factor per element − 1)")
     if properties is None:
-        props = []
-        for i, layer in enumerate(stack.layers):
-            name = layer.tissue if isinstance(layer.tissue, str) else layer.tissue.name
-            try:
-                props.append(thermal_properties(name))
-            except InputError as exc:
-                raise InputError(f"layers[{i}].tissue", exc.reason) from None
+        props = layer_properties(stack, parameters)
     elif len(properties) != len(stack.layers):
         raise InputError("properties", f"give one set per layer ({len(stack.layers)}), got {len(properties)}")
     else:
@@ -406,8 +403,8 @@ def solve_pennes(
             "dt_s": step,
             "t_core_c": core,
             "t_arterial_c": arterial,
-            "boundary": boundary.model_dump_json(),
-            "layer_names": ", ".join(grid.layer_names),
+            "boundary_h_eff": boundary.h_eff,
+            "boundary_t_env_c": boundary.t_env,
             "lightdose_version": __version__,
         },
     )

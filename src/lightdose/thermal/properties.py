@@ -1,52 +1,66 @@
-"""Thermal properties of the preset tissues, for the Pennes bioheat equation.
+"""Thermal properties of the preset tissues, for the Pennes bioheat equation, from the parameter set.
 
-Values are those of the IT'IS Foundation tissue properties database (Hasgall et al., IT'IS Database for thermal
-and electromagnetic parameters of biological tissues, itis.swiss/database), as listed in SCIENCE.md §6:
+The values (``thermal.<class>.<property> [unit]`` in the parameter set) are those of the IT'IS Foundation tissue
+properties database (Hasgall et al.) for density ρ, specific heat c and thermal conductivity k of skin, fat, muscle,
+cortical bone and blood, and of IAPWS-95 for water at 37 °C; resting perfusion ω and metabolic heat are
+order-of-magnitude estimates marked [verify]. Perfusion rises with local heating in the heat sessions
+(:mod:`lightdose.thermal.vasodilation` or the dynamic model of :mod:`lightdose.physiology.perfusion`), in the layers
+whose role is ``dermis``.
 
-=========  ==========  ===========  ==========  ======================
-tissue     ρ [kg/m³]   c [J/kg/K]   k [W/m/K]   ω [1/s], resting
-=========  ==========  ===========  ==========  ======================
-skin       1109        3391         0.37        2e-3    (estimate)
-fat        911         2348         0.21        5e-4    (estimate)
-muscle     1090        3421         0.49        6.7e-4  (estimate)
-bone       1908        1313         0.32        3e-4    (estimate)
-blood      1050        3617         0.52        –
-=========  ==========  ===========  ==========  ======================
+Each preset tissue belongs to a thermal class and has a role (:data:`THERMAL_ROLES`) — lightdose's assignments, not
+measurements: the stratum corneum and the epidermis take skin's ρ, c, k with ω = 0 and no metabolic heat (the
+epidermis has no blood vessels; role ``epidermis``); every dermis preset takes skin's set (role ``dermis``: the
+vascular skin whose perfusion follows local temperature and neuropathy); nerve and tendon-fascia take muscle's set;
+a blood layer has ω = 0 (perfusion of blood by blood is meaningless).
 
-The perfusion rates are marked [verify] in SCIENCE.md: they are order-of-magnitude resting values, and
-perfusion rises several-fold with local heating (not modelled here yet). Water at 37 °C: ρ 993 kg/m³,
-c 4178 J/kg/K, k 0.63 W/m/K (IAPWS-95 formulation, Wagner & Pruß 2002, J Phys Chem Ref Data 31:387; IAPWS 2011
-thermal conductivity release).
-
-Presets without their own entry in the table are given the nearest tissue's set; these are lightdose's
-assignments, not measurements: the stratum corneum and the epidermis take skin's ρ, c, k with ω = 0 (the
-epidermis has no blood vessels); all dermis presets take skin's set (the dermis is where skin's perfusion
-is); nerve and tendon-fascia take muscle's set; a blood layer has ω = 0 (perfusion of blood by blood is
-meaningless).
-
-Units: the published SI values are stored as given (kg/m³, J/(kg·K), W/(m·K), 1/s); the solver uses the
-canonical units mm, s, W, J, °C through the properties :attr:`ThermalProperties.heat_capacity`
-[J/(mm³·K)] = ρc·1e-9, :attr:`ThermalProperties.conductivity_mm` [W/(mm·K)] = k·1e-3 and
-:attr:`ThermalProperties.perfusion_coefficient` [W/(mm³·K)] = ω·ρ_b·c_b·1e-9.
+Units: the published SI values are read as given (kg/m³, J/(kg·K), W/(m·K), 1/s, W/kg); the solver uses the
+canonical units mm, s, W, J, °C through :attr:`ThermalProperties.heat_capacity` [J/(mm³·K)] = ρc·1e-9,
+:attr:`ThermalProperties.conductivity_mm` [W/(mm·K)] = k·1e-3 and :attr:`ThermalProperties.perfusion_coefficient`
+[W/(mm³·K)] = ω·ρ_b·c_b·1e-9.
 """
 
 from __future__ import annotations
 
+from typing import Literal, NamedTuple
+
 from pydantic import Field
 
 from lightdose import tissues
+from lightdose.anatomy.stack import LayerStack
 from lightdose.errors import InputError
 from lightdose.model_base import FrozenModel
-
-BLOOD_DENSITY = 1050.0
-"""ρ_b of blood [kg/m³] (IT'IS database, SCIENCE.md §6)."""
-BLOOD_SPECIFIC_HEAT = 3617.0
-"""c_b of blood [J/(kg·K)] (IT'IS database, SCIENCE.md §6)."""
+from lightdose.parameters import ParameterSet, default_set
 
 _M3_PER_MM3 = 1e-9
 _M_PER_MM = 1e-3
 
-_ITIS = "IT'IS Foundation tissue properties database (Hasgall et al.), via SCIENCE.md §6"
+Role = Literal["epidermis", "dermis", "other"]
+
+
+class ThermalRole(NamedTuple):
+    """How a preset tissue enters the heat model: its thermal class (the parameter set's ``thermal.<class>``), its
+    role, and whether it is perfused and metabolically active."""
+
+    thermal_class: str
+    role: Role
+    perfused: bool = True
+
+
+THERMAL_ROLES: dict[str, ThermalRole] = {
+    "stratum-corneum": ThermalRole("skin", "epidermis", perfused=False),
+    **{f"epidermis-{t}": ThermalRole("skin", "epidermis", perfused=False) for t in tissues.ROMAN_SKIN_TYPES},
+    "dermis": ThermalRole("skin", "dermis"),
+    "dermis-low-blood": ThermalRole("skin", "dermis"),
+    "dermis-high-blood": ThermalRole("skin", "dermis"),
+    "blood": ThermalRole("blood", "other", perfused=False),
+    "subcutaneous-fat": ThermalRole("fat", "other"),
+    "muscle": ThermalRole("muscle", "other"),
+    "nerve": ThermalRole("muscle", "other"),
+    "tendon-fascia": ThermalRole("muscle", "other"),
+    "bone": ThermalRole("bone", "other"),
+    "water": ThermalRole("water", "other", perfused=False),
+}
+"""Thermal class and role of every preset tissue (lightdose's assignments, see the module docstring)."""
 
 
 class ThermalProperties(FrozenModel):
@@ -58,7 +72,9 @@ class ThermalProperties(FrozenModel):
     conductivity: float = Field(gt=0.0, description="k [W/(m·K)]")
     perfusion: float = Field(default=0.0, ge=0.0, description="ω [1/s], volume of blood per volume of tissue per s")
     metabolic_heat: float = Field(default=0.0, ge=0.0, description="resting metabolic heat generation [W/kg]")
-    reference: str = ""
+    blood_heat_capacity: float = Field(default=1050.0 * 3617.0, gt=0.0, description=(
+        "ρ_b·c_b of the perfusing blood [J/(m³·K)]"))
+    role: Role = "other"
 
     @property
     def heat_capacity(self) -> float:
@@ -83,52 +99,45 @@ class ThermalProperties(FrozenModel):
     @property
     def perfusion_coefficient(self) -> float:
         """ω·ρ_b·c_b [W/(mm³·K)]: heat carried off per unit volume per kelvin above arterial temperature."""
-        return self.perfusion * BLOOD_DENSITY * BLOOD_SPECIFIC_HEAT * _M3_PER_MM3
+        return self.perfusion * self.blood_heat_capacity * _M3_PER_MM3
 
 
-_MET = "resting metabolic heat: order-of-magnitude values of the IT'IS heat-generation table [verify]"
-_SKIN = ThermalProperties(name="skin", density=1109.0, specific_heat=3391.0, conductivity=0.37, perfusion=2e-3,
-                          metabolic_heat=1.6, reference=f"{_ITIS}; ω ≈ 2e-3 1/s is an estimate [verify]; {_MET}")
-_FAT = ThermalProperties(name="fat", density=911.0, specific_heat=2348.0, conductivity=0.21, perfusion=5e-4,
-                         metabolic_heat=0.5, reference=f"{_ITIS}; ω ≈ 5e-4 1/s is an estimate [verify]; {_MET}")
-_MUSCLE = ThermalProperties(name="muscle", density=1090.0, specific_heat=3421.0, conductivity=0.49, perfusion=6.7e-4,
-                            metabolic_heat=0.9, reference=f"{_ITIS}; ω ≈ 6.7e-4 1/s is an estimate [verify]; {_MET}")
-_BONE = ThermalProperties(name="bone", density=1908.0, specific_heat=1313.0, conductivity=0.32, perfusion=3e-4,
-                          metabolic_heat=0.15, reference=f"{_ITIS}; ω ≈ 3e-4 1/s is an estimate [verify]; {_MET}")
-_BLOOD = ThermalProperties(name="blood", density=BLOOD_DENSITY, specific_heat=BLOOD_SPECIFIC_HEAT, conductivity=0.52,
-                           perfusion=0.0, reference=f"{_ITIS}; ω = 0 for a blood layer (lightdose's choice)")
-_WATER = ThermalProperties(name="water", density=993.0, specific_heat=4178.0, conductivity=0.63, perfusion=0.0,
-                           reference="water at 37 °C, IAPWS-95 (Wagner & Pruß 2002, J Phys Chem Ref Data 31:387)")
-_AVASCULAR_SKIN = _SKIN.model_copy(update={
-    "name": "skin, avascular", "perfusion": 0.0, "metabolic_heat": 0.0,
-    "reference": f"{_ITIS}, skin; ω = 0: the epidermis has no blood vessels (lightdose's assignment)"})
-
-
-def _stand_in(base: ThermalProperties, preset: str) -> ThermalProperties:
-    return base.model_copy(update={
-        "name": f"{base.name} (for {preset})",
-        "reference": f"{base.reference}; {base.name}'s values stand in for {preset} (lightdose's assignment)"})
-
-
-_BY_PRESET: dict[str, ThermalProperties] = {
-    "stratum-corneum": _AVASCULAR_SKIN,
-    **{f"epidermis-{t}": _AVASCULAR_SKIN for t in tissues.ROMAN_SKIN_TYPES},
-    "dermis": _SKIN,
-    "dermis-low-blood": _SKIN,
-    "dermis-high-blood": _SKIN,
-    "blood": _BLOOD,
-    "subcutaneous-fat": _FAT,
-    "muscle": _MUSCLE,
-    "nerve": _stand_in(_MUSCLE, "nerve"),
-    "tendon-fascia": _stand_in(_MUSCLE, "tendon-fascia"),
-    "bone": _BONE,
-    "water": _WATER,
-}
-
-
-def thermal_properties(tissue: str) -> ThermalProperties:
-    """The thermal properties of the preset tissue called `tissue` (aliases such as ``fat`` accepted)."""
+def thermal_role(tissue: str) -> ThermalRole:
+    """The :class:`ThermalRole` of the preset tissue called `tissue` (aliases such as ``fat`` accepted)."""
     name = tissues.aliases().get(tissue, tissue)
-    if name not in _BY_PRESET:
-        raise InputError("tissue", f"no thermal properties for {tissue!r}; known: {', '.join(_BY_PRESET)}")
-    return _BY_PRESET[name]
+    if name not in THERMAL_ROLES:
+        raise InputError("tissue", f"no thermal properties for {tissue!r}; known: {', '.join(THERMAL_ROLES)}")
+    return THERMAL_ROLES[name]
+
+
+def thermal_properties(tissue: str, parameters: ParameterSet | None = None) -> ThermalProperties:
+    """The thermal properties of the preset tissue called `tissue` from `parameters` (default: the default set)."""
+    p = parameters or default_set()
+    role = thermal_role(tissue)
+    key = f"thermal.{role.thermal_class}"
+    perfused = role.perfused and role.thermal_class not in ("blood", "water")
+    return ThermalProperties(
+        name=tissues.aliases().get(tissue, tissue),
+        density=p[f"{key}.density [kg/m^3]"],
+        specific_heat=p[f"{key}.specific_heat [J/(kg*K)]"],
+        conductivity=p[f"{key}.conductivity [W/(m*K)]"],
+        perfusion=p[f"{key}.perfusion [1/s]"] if perfused else 0.0,
+        metabolic_heat=p[f"{key}.metabolic_heat [W/kg]"] if perfused else 0.0,
+        blood_heat_capacity=p["thermal.blood.density [kg/m^3]"] * p["thermal.blood.specific_heat [J/(kg*K)]"],
+        role=role.role,
+    )
+
+
+def layer_properties(stack: LayerStack, parameters: ParameterSet | None = None) -> list[ThermalProperties]:
+    """The thermal properties of each layer of `stack` (preset tissues only: a tissue defined in full has no thermal
+    class, which is an error naming the layer)."""
+    props = []
+    for i, layer in enumerate(stack.layers):
+        if layer.preset is None:
+            raise InputError(f"layers[{i}].tissue", f"{layer.resolved_tissue.name!r} is not a preset tissue, so it "
+                                                    f"has no thermal properties; known: {', '.join(THERMAL_ROLES)}")
+        try:
+            props.append(thermal_properties(layer.preset, parameters))
+        except InputError as exc:
+            raise InputError(f"layers[{i}].tissue", exc.reason) from None
+    return props

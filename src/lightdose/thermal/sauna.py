@@ -1,20 +1,21 @@
 """Whole-body response to a sauna session: JOS-3 (Takahashi et al. 2021, Energy Build 231:110575) via
 pythermalcomfort.
 
-A :class:`SaunaSession` (cabin air, radiant temperature, humidity, air speed, time in the cabin, rest afterwards,
-the person) goes in; :func:`simulate_sauna` steps JOS-3 in one-minute steps and returns an ``xarray.Dataset``
-of core, rectal and mean skin temperature, skin blood flow, cardiac output and cumulative sweat loss over time.
+A :class:`SaunaRequest` (cabin air, radiant temperature, humidity, air speed, `exposure` in the cabin, `after` it at
+rest, the person) goes in; :func:`simulate_sauna` steps JOS-3 in one-minute steps and returns a :class:`SaunaResult`:
+an ``xarray.Dataset`` of core, rectal and mean skin temperature, skin blood flow, cardiac output and cumulative sweat
+loss over time, and its summary figures.
 
 JOS-3 is a population model of a healthy adult. It has no upper limit on skin blood flow and overestimates
-cardiac output in hot rooms, and it is unvalidated above ~50 °C air (SCIENCE.md §6): the result
-flags both, and carries the safety cautions of SCIENCE.md §5 in ``attrs["warnings"]``.
+cardiac output in hot rooms, and it is unvalidated above ~50 °C air (Takahashi et al. 2021 validated it against
+indoor climates): the result flags both, and carries the safety cautions that apply in its `warnings`.
 """
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from importlib.metadata import version
 from typing import Annotated, Any, Literal
 
@@ -23,31 +24,23 @@ import pint
 import xarray as xr
 from pydantic import AfterValidator, BeforeValidator, Field
 
-from lightdose import __version__
 from lightdose.devices.heat_sources import InfraredSauna
 from lightdose.errors import InputError
+from lightdose.limits import HYPERTHERMIA_CORE_C
 from lightdose.model_base import FrozenModel
+from lightdose.parameters import ParameterChoice, Parameters
+from lightdose.provenance import Provenance
 from lightdose.units import Duration, Fraction, Length, Temperature, ureg
 
 STEP_S = 60.0
 """JOS-3 time step [s] (one minute, the step of Takahashi et al. 2021)."""
 
 JOS3_VALIDATED_MAX_AIR_C = 50.0
-"""Air temperature above which JOS-3 is unvalidated [°C] (SCIENCE.md §6)."""
-
-HYPERTHERMIA_CORE_C = 39.0
-"""Core temperature of significant hyperthermia [°C] (SCIENCE.md §5)."""
-
-MAX_SKIN_BLOOD_FLOW_L_MIN = 7.0
-"""Highest whole-body skin blood flow seen in severe heat stress, ~7 L/min (Rowell 1986, Human Circulation:
-Regulation during Physical Stress, Oxford University Press)."""
-
-MAX_CARDIAC_OUTPUT_L_MIN = 13.0
-"""Cardiac output reached in severe passive heating of resting people, ~13 L/min (Rowell 1974, Physiol Rev
-54:75) [verify]."""
-
-LATENT_HEAT_J_G = 2418.0
-"""Latent heat of evaporation of sweat used by JOS-3 [J/g] (Takahashi et al. 2021)."""
+"""Air temperature above which JOS-3 is unvalidated [°C]: its validation used indoor and moderately hot climates
+(Takahashi et al. 2021)."""
+SAUNA_CAUTIONS_FROM_C = 40.0
+"""Cabin (air or radiant) temperature from which the health cautions of a sauna apply [°C]: infrared cabins run at
+40–60 °C."""
 
 BODY_PARTS = ("head", "neck", "chest", "back", "pelvis", "left_shoulder", "left_arm", "left_hand", "right_shoulder",
               "right_arm", "right_hand", "left_thigh", "left_leg", "left_foot", "right_thigh", "right_leg",
@@ -115,8 +108,8 @@ class SaunaPerson(FrozenModel):
     body_fat: Annotated[Fraction, _in_range(0.03, 0.6, "%", 100.0)] = Field(0.15, description="body fat fraction")
 
 
-class SaunaSession(FrozenModel):
-    """One sauna session: `duration` [s] in the cabin, then `rest_duration` [s] in a room. Temperatures in °C,
+class SaunaRequest(FrozenModel):
+    """One sauna session: `exposure` [s] in the cabin, then `after` [s] at rest in a room. Temperatures in °C,
     humidities as fractions (0.2 = 20 %), air speed in m/s. The mean radiant temperature defaults to the air
     temperature; :meth:`from_cabin` derives it from a cabin preset's emitters."""
 
@@ -124,13 +117,14 @@ class SaunaSession(FrozenModel):
     mean_radiant_temperature: Annotated[Temperature, _in_range(10.0, 150.0, "°C")] | None = None
     relative_humidity: Annotated[Fraction, _in_range(0.0, 1.0, "%", 100.0)] = 0.2
     air_speed: AirSpeed = 0.1
-    duration: Annotated[Duration, AfterValidator(_positive), _in_range(0.0, 4 * 3600.0, "min", 1 / 60)]
-    rest_duration: Annotated[Duration, _in_range(0.0, 4 * 3600.0, "min", 1 / 60)] = 0.0
+    exposure: Annotated[Duration, AfterValidator(_positive), _in_range(0.0, 4 * 3600.0, "min", 1 / 60)]
+    after: Annotated[Duration, _in_range(0.0, 4 * 3600.0, "min", 1 / 60)] = 0.0
     rest_air_temperature: Annotated[Temperature, _in_range(10.0, 40.0, "°C")] = 24.0
     rest_relative_humidity: Annotated[Fraction, _in_range(0.0, 1.0, "%", 100.0)] = 0.5
     posture: Literal["sitting", "lying"] = "sitting"
     cap_skin_blood_flow: bool = Field(default=True, description="limit JOS-3's skin blood flow to ~7 L/min")
     person: SaunaPerson = SaunaPerson()
+    parameters: Parameters = Field(default_factory=ParameterChoice)
 
     @property
     def radiant_temperature(self) -> float:
@@ -138,15 +132,33 @@ class SaunaSession(FrozenModel):
         return self.air_temperature if self.mean_radiant_temperature is None else self.mean_radiant_temperature
 
     @classmethod
-    def from_cabin(cls, cabin: InfraredSauna, emitter_view_factor: float, **overrides: Any) -> SaunaSession:
+    def from_cabin(cls, cabin: InfraredSauna, emitter_view_factor: float, **overrides: Any) -> SaunaRequest:
         """A session in a cabin preset: its air temperature, humidity and session length, and a mean radiant
         temperature from its emitters (:func:`radiant_temperature`) seen over `emitter_view_factor` of the
         body's view (no preset gives it: measure or estimate it for the cabin)."""
         tr = radiant_temperature(cabin.air_temperature, cabin.emitter_temperature, cabin.emitter_emissivity,
                                  emitter_view_factor)
         fields = {"air_temperature": cabin.air_temperature, "relative_humidity": cabin.relative_humidity,
-                  "duration": cabin.session_duration, "mean_radiant_temperature": tr}
+                  "exposure": cabin.session_duration, "mean_radiant_temperature": tr}
         return cls(**(fields | overrides))
+
+
+@dataclass(frozen=True)
+class SaunaResult:
+    """The whole body over the session and the rest after it (`dataset` over ``t`` [s]) and its summary figures."""
+
+    request: SaunaRequest
+    dataset: xr.Dataset
+    peak_core_temp_c: float
+    peak_core_rise_c: float
+    peak_rectal_temp_c: float
+    peak_mean_skin_temp_c: float
+    sweat_loss_g: float
+    """Evaporated sweat over the whole run [g]."""
+    exceeds_physiological_limits: bool
+    """Skin blood flow or cardiac output above the limits of the parameter set (JOS-3 has no cap of its own)."""
+    warnings: tuple[str, ...]
+    provenance: Provenance
 
 
 def radiant_temperature(air_c: float, emitter_c: float, emissivity: float, view_factor: float) -> float:
@@ -203,14 +215,13 @@ def _run_phase(model: Any, seconds: float) -> None:
         model.simulate(times=1, dtime=remainder)
 
 
-def simulate_sauna(session: SaunaSession) -> xr.Dataset:
+def simulate_sauna(session: SaunaRequest) -> SaunaResult:
     """Simulate `session` with JOS-3 in one-minute steps, from thermal neutrality at t = 0.
 
-    Returns a Dataset over time ``t`` [s] with ``core_temp`` (central blood) [°C], ``rectal_temp`` (pelvis core)
-    [°C], ``mean_skin_temp`` [°C], ``skin_blood_flow`` and ``cardiac_output`` [L/min] (segmental skin blood flow
-    capped at ~7 L/min unless ``cap_skin_blood_flow`` is false; ``attrs["exceeds_physiological_limits"]`` flags
-    values above the limits), ``sweat_loss``
-    (cumulative evaporated sweat) [g] and ``in_cabin`` (bool); attrs carry provenance and ``warnings``.
+    The result's Dataset is over time ``t`` [s] with ``core_temp`` (central blood) [°C], ``rectal_temp`` (pelvis
+    core) [°C], ``mean_skin_temp`` [°C], ``skin_blood_flow`` and ``cardiac_output`` [L/min] (segmental skin blood
+    flow capped at the parameter set's limit unless ``cap_skin_blood_flow`` is false), ``sweat_loss`` (cumulative
+    evaporated sweat) [g] and ``in_cabin`` (bool).
     """
     from pythermalcomfort.models import JOS3
 
@@ -223,18 +234,21 @@ def simulate_sauna(session: SaunaSession) -> xr.Dataset:
     model.tdb = session.air_temperature
     model.tr = session.radiant_temperature
     model.rh = 100.0 * session.relative_humidity
-    with _skin_blood_flow_cap(MAX_SKIN_BLOOD_FLOW_L_MIN if session.cap_skin_blood_flow else None):
-        _run_phase(model, session.duration)
-        if session.rest_duration > 0.0:
+    params = session.parameters.resolve()
+    max_flow = params["sauna.max_skin_blood_flow [L/min]"]
+    max_output = params["sauna.max_cardiac_output [L/min]"]
+    with _skin_blood_flow_cap(max_flow if session.cap_skin_blood_flow else None):
+        _run_phase(model, session.exposure)
+        if session.after > 0.0:
             model.v = 0.1
             model.to = session.rest_air_temperature
             model.rh = 100.0 * session.rest_relative_humidity
-            _run_phase(model, session.rest_duration)
+            _run_phase(model, session.after)
 
     r = model.results()
     t = np.array([step.total_seconds() for step in r.simulation_time])
     step_s = np.diff(t, prepend=0.0)
-    sweat_rate_g_s = _whole_body(r.e_sweat) / LATENT_HEAT_J_G
+    sweat_rate_g_s = _whole_body(r.e_sweat) / params["sauna.sweat_latent_heat [J/g]"]
     sweat_rate_g_s[0] = 0.0  # the first record is JOS-3's neutral reference state at t = 0
     sbf = (_whole_body(r.bf_skin) + 2.0 * np.asarray(r.bf_ava_hand) + 2.0 * np.asarray(r.bf_ava_foot)) / 60.0
     co = np.asarray(r.cardiac_output, dtype=float) / 60.0
@@ -248,31 +262,28 @@ def simulate_sauna(session: SaunaSession) -> xr.Dataset:
                                {"units": "degC", "long_name": "mean skin temperature"}),
             "skin_blood_flow": ("t", sbf, {"units": "L/min", "long_name": "whole-body skin blood flow incl. AVA "
                                            "(JOS-3; segmental flow capped unless cap_skin_blood_flow is false)",
-                                           "physiological_limit": MAX_SKIN_BLOOD_FLOW_L_MIN}),
+                                           "physiological_limit": max_flow}),
             "cardiac_output": ("t", co, {"units": "L/min", "long_name": "cardiac output (JOS-3)",
-                                         "physiological_limit": MAX_CARDIAC_OUTPUT_L_MIN}),
+                                         "physiological_limit": max_output}),
             "sweat_loss": ("t", np.cumsum(sweat_rate_g_s * step_s),
                            {"units": "g", "long_name": "cumulative evaporated sweat"}),
-            "in_cabin": ("t", t <= session.duration + 1e-9),
+            "in_cabin": ("t", t <= session.exposure + 1e-9),
         },
         coords={"t": ("t", t, {"units": "s", "long_name": "time since entering the cabin"})},
     )
-    exceeds = bool(sbf.max() > MAX_SKIN_BLOOD_FLOW_L_MIN or co.max() > MAX_CARDIAC_OUTPUT_L_MIN)
-    ds.attrs = {
-        "model": "JOS-3 (Takahashi et al. 2021, Energy Build 231:110575)",
-        "pythermalcomfort_version": version("pythermalcomfort"),
-        "lightdose_version": __version__,
-        "dt_s": STEP_S,
-        "session": session.model_dump_json(),
-        "session_hash": hashlib.sha256(session.model_dump_json().encode()).hexdigest()[:16],
-        "peak_core_rise_c": float(core.max() - core[0]),
-        "exceeds_physiological_limits": int(exceeds),
-        "warnings": "\n".join(_warnings(session, ds, exceeds)),
-    }
-    return ds
+    exceeds = bool(sbf.max() > max_flow or co.max() > max_output)
+    provenance = Provenance.of(session, params.name)
+    ds.attrs = {"model": "JOS-3 (Takahashi et al. 2021, Energy Build 231:110575)",
+                "pythermalcomfort_version": version("pythermalcomfort"), "dt_s": STEP_S, **provenance.attrs()}
+    return SaunaResult(request=session, dataset=ds, peak_core_temp_c=float(core.max()),
+                       peak_core_rise_c=float(core.max() - core[0]),
+                       peak_rectal_temp_c=float(ds.rectal_temp.max()),
+                       peak_mean_skin_temp_c=float(ds.mean_skin_temp.max()),
+                       sweat_loss_g=float(ds.sweat_loss.values[-1]), exceeds_physiological_limits=exceeds,
+                       warnings=tuple(_warnings(session, ds, exceeds, max_flow, max_output)), provenance=provenance)
 
 
-def _warnings(session: SaunaSession, ds: xr.Dataset, exceeds: bool) -> list[str]:
+def _warnings(session: SaunaRequest, ds: xr.Dataset, exceeds: bool, max_flow: float, max_output: float) -> list[str]:
     notes = []
     hottest = max(session.air_temperature, session.radiant_temperature)
     if hottest > JOS3_VALIDATED_MAX_AIR_C:
@@ -286,33 +297,14 @@ def _warnings(session: SaunaSession, ds: xr.Dataset, exceeds: bool) -> list[str]
     if exceeds:
         notes.append(
             f"JOS-3 skin blood flow (peak {float(ds.skin_blood_flow.max()):.1f} L/min) or cardiac output (peak "
-            f"{float(ds.cardiac_output.max()):.1f} L/min) exceeds physiological limits (~{MAX_SKIN_BLOOD_FLOW_L_MIN:g} "
-            f"and ~{MAX_CARDIAC_OUTPUT_L_MIN:g} L/min, Rowell)"
+            f"{float(ds.cardiac_output.max()):.1f} L/min) exceeds physiological limits (~{max_flow:g} and "
+            f"~{max_output:g} L/min, Rowell)"
             + (": lightdose caps the segmental skin blood flow; the cardiovascular load is at its limit"
                if session.cap_skin_blood_flow else
                ": uncapped JOS-3 overestimates the heat carried by the skin and the cardiovascular load"))
-    notes.extend(CAUTIONS)
+    if hottest >= SAUNA_CAUTIONS_FROM_C:
+        notes.extend(CAUTIONS)
     return notes
 
 
-def summary(ds: xr.Dataset) -> dict[str, Any]:
-    """A JSON-ready summary (the CLI's `sauna --json`): time [s], core and mean skin temperature [°C], peak core
-    rise [°C], cumulative sweat loss [g] and warnings."""
-
-    def values(name: str) -> list[float]:
-        return [round(float(v), 4) for v in ds[name].values]
-
-    return {
-        "t_s": values("t"),
-        "core_temp_c": values("core_temp"),
-        "rectal_temp_c": values("rectal_temp"),
-        "mean_skin_temp_c": values("mean_skin_temp"),
-        "skin_blood_flow_l_min": values("skin_blood_flow"),
-        "cardiac_output_l_min": values("cardiac_output"),
-        "peak_core_rise_c": round(float(ds.attrs["peak_core_rise_c"]), 4),
-        "sweat_loss_g": values("sweat_loss"),
-        "warnings": ds.attrs["warnings"].split("\n"),
-    }
-
-
-__all__ = ["SaunaPerson", "SaunaSession", "radiant_temperature", "simulate_sauna", "summary"]
+__all__ = ["SaunaPerson", "SaunaRequest", "SaunaResult", "radiant_temperature", "simulate_sauna"]

@@ -21,14 +21,22 @@ def _check(field_name: str, value: float, low: float, high: float, *, low_open: 
     return v
 
 
+N_MIN, N_MAX = 1.0, 3.0
+"""Allowed refractive indices [-] of layers and ambient media."""
+MUA_MAX = 1e6
+"""Largest absorption coefficient [1/mm] a layer may have."""
+MUS_MAX = 1e7
+"""Largest scattering coefficient [1/mm] a layer may have."""
+
+
 @dataclass(frozen=True)
 class Layer:
     """One homogeneous planar layer.
 
     thickness_mm: layer thickness [mm], > 0 (may be ``math.inf`` for the last layer: semi-infinite).
-    mua, mus: absorption and scattering coefficients [1/mm], >= 0.
+    mua, mus: absorption and scattering coefficients [1/mm], in [0, MUA_MAX] and [0, MUS_MAX].
     g: Henyey-Greenstein anisotropy [-], in (-1, 1).
-    n: refractive index [-], in [1, 3].
+    n: refractive index [-], in [N_MIN, N_MAX] = [1, 3].
     """
 
     thickness_mm: float
@@ -39,10 +47,10 @@ class Layer:
 
     def __post_init__(self) -> None:
         _check("thickness_mm", self.thickness_mm, 0.0, math.inf, low_open=True, allow_inf=True)
-        _check("mua", self.mua, 0.0, 1e6)
-        _check("mus", self.mus, 0.0, 1e7)
+        _check("mua", self.mua, 0.0, MUA_MAX)
+        _check("mus", self.mus, 0.0, MUS_MAX)
         _check("g", self.g, -1.0, 1.0, low_open=True, high_open=True)
-        _check("n", self.n, 1.0, 3.0)
+        _check("n", self.n, N_MIN, N_MAX)
 
 
 @dataclass(frozen=True)
@@ -63,8 +71,8 @@ class LayerStackSpec:
                 raise InputError(f"layers[{i}]", f"expected a Layer, got {type(layer).__name__}")
             if math.isinf(layer.thickness_mm) and i != len(self.layers) - 1:
                 raise InputError(f"layers[{i}].thickness_mm", "only the last layer may be semi-infinite")
-        _check("n_above", self.n_above, 1.0, 3.0)
-        _check("n_below", self.n_below, 1.0, 3.0)
+        _check("n_above", self.n_above, N_MIN, N_MAX)
+        _check("n_below", self.n_below, N_MIN, N_MAX)
         if self.names and len(self.names) != len(self.layers):
             raise InputError("names", f"{len(self.names)} names for {len(self.layers)} layers")
 

@@ -39,6 +39,13 @@ def _theta(r: np.ndarray, rp: np.ndarray, source: FlatTopBeam | GaussianBeam) ->
     return 2.0 * math.pi * s0 * np.exp(-2.0 * (rr - pp) ** 2 / (a * a)) * i0e(4.0 * rr * pp / (a * a))
 
 
+def convolve_memory_bytes(nr: int) -> int:
+    """Memory [bytes] that :func:`convolution_matrix` takes for `nr` radial bins: the angular integrals and their
+    r-weighted copy on the sub-sampled rings, the per-ring sums and the matrix itself."""
+    sub = _SUB * nr
+    return 8 * (2 * sub * sub + sub * nr + nr * nr)
+
+
 def convolution_matrix(nr: int, dr: float, source: FlatTopBeam | GaussianBeam) -> np.ndarray:
     """K[j, i]: response in output ring j (annulus-averaged) per unit pencil response density in ring i."""
     sub = (np.arange(nr * _SUB) + 0.5) * (dr / _SUB)  # sub-ring midpoints [mm]

@@ -4,7 +4,8 @@ The formats are those of MCML 1.x (Wang, Jacques & Zheng 1995, Comput. Methods P
 manual "MCML - Monte Carlo modeling of light transport in multi-layered tissues in standard C", 1992-1995).
 Files use cm and 1/cm; lightdose converts to mm and 1/mm on reading and back on writing.
 
-``.mci``: anything after '#' is a comment and blank lines are ignored. Then: file version; number of runs;
+``.mci``: a plain-text (UTF-8 or ASCII) file; anything after '#' is a comment and blank lines are ignored. Then: file
+version (1.0, the only one MCML defines); number of runs;
 per run: output file name and type ('A' ASCII or 'B' binary); number of photons; dz dr [cm]; nz nr na;
 number of layers; n of the medium above; one line "n mua mus g d" per layer [-, 1/cm, 1/cm, -, cm];
 n of the medium below.
@@ -20,10 +21,15 @@ import numpy as np
 import xarray as xr
 
 from lightdose.errors import FileFormatError, InputError
-from lightdose.transport.layers import Layer, LayerStackSpec
+from lightdose.transport.layers import MUA_MAX, MUS_MAX, N_MAX, N_MIN, Layer, LayerStackSpec
+from lightdose.transport.mc.runner import MAX_PHOTONS
 from lightdose.transport.mc.sources import Grid
 
 CM = 10.0  # mm per cm
+MAX_RUNS = 1000
+"""Most runs one file may hold."""
+MAX_LAYERS = 1000
+"""Most layers one run may have."""
 
 
 @dataclass(frozen=True)
@@ -65,19 +71,43 @@ class _Lines:
         self.pos += 1
         return line, tokens
 
-    def numbers(self, line: int, tokens: list[str], what: str, kind: type = float) -> list:
+    def numbers(self, line: int, tokens: list[str], what: str) -> list[float]:
         out = []
         for t in tokens:
             try:
-                v = float(t)
+                out.append(float(t))
             except ValueError:
                 raise self.error(line, f"{what}: {t!r} is not a number") from None
-            if kind is int:
-                if v != int(v):
-                    raise self.error(line, f"{what}: {t!r} is not an integer")
-                v = int(v)
-            out.append(v)
         return out
+
+    def integers(self, line: int, tokens: list[str], what: str) -> list[int]:
+        out = []
+        for t, v in zip(tokens, self.numbers(line, tokens, what), strict=True):
+            if not (math.isfinite(v) and v == int(v)):
+                raise self.error(line, f"{what}: {t!r} is not an integer")
+            out.append(int(v))
+        return out
+
+    def within(self, line: int, what: str, value: float, low: float, high: float, unit: str = "") -> None:
+        """Refuse `value` outside [low, high] (NaN included), naming the line, the value and the range."""
+        if not low <= value <= high:
+            unit = f" {unit}" if unit else ""
+            raise self.error(line, f"{what} = {value:g}{unit} is outside the allowed range [{low:g}, {high:g}]{unit}")
+
+
+def _read_layer(lines: _Lines, k: int, n_layers: int) -> Layer:
+    """Layer `k` (0-based) of `n_layers`: 'n mua mus g d' in MCML units [-, 1/cm, 1/cm, -, cm]."""
+    line, tokens = lines.next(f"layer {k + 1} of {n_layers}: 'n mua mus g d'", 5)
+    n, mua, mus, g, d = lines.numbers(line, tokens, f"layer {k + 1}")
+    what = f"layer {k + 1}: "
+    lines.within(line, what + "n", n, N_MIN, N_MAX)
+    lines.within(line, what + "mua", mua, 0.0, MUA_MAX * CM, "/cm")
+    lines.within(line, what + "mus", mus, 0.0, MUS_MAX * CM, "/cm")
+    if not -1.0 < g < 1.0:
+        raise lines.error(line, f"{what}g = {g:g} is outside the allowed range (-1, 1)")
+    if not (d > 0.0 and (math.isfinite(d) or k == n_layers - 1)):
+        raise lines.error(line, f"{what}thickness d = {d:g} cm must be > 0 (only the last layer may be inf)")
+    return Layer(thickness_mm=d * CM, mua=mua / CM, mus=mus / CM, g=g, n=n)
 
 
 def _read_run(lines: _Lines) -> MciRun:
@@ -87,66 +117,61 @@ def _read_run(lines: _Lines) -> MciRun:
     if out_type not in ("A", "B"):
         raise lines.error(line0, f"output type {tokens[1]!r} must be 'A' (ASCII) or 'B' (binary)")
     line, tokens = lines.next("number of photons", 1)
-    (photons,) = lines.numbers(line, tokens, "number of photons", int)
-    if photons < 1:
-        raise lines.error(line, f"number of photons {photons} must be >= 1")
+    (photons,) = lines.integers(line, tokens, "number of photons")
+    lines.within(line, "number of photons", photons, 1, MAX_PHOTONS)
     line, tokens = lines.next("dz dr [cm]", 2)
     dz, dr = lines.numbers(line, tokens, "dz dr")
     if not (dz > 0 and dr > 0):
         raise lines.error(line, f"dz and dr must be > 0 cm, got {dz:g} {dr:g}")
     line, tokens = lines.next("nz nr na", 3)
-    nz, nr, na = lines.numbers(line, tokens, "nz nr na", int)
+    nz, nr, na = lines.integers(line, tokens, "nz nr na")
     try:
         grid = Grid(dz_mm=dz * CM, dr_mm=dr * CM, nz=nz, nr=nr, na=na)
     except InputError as exc:
         raise lines.error(line, str(exc)) from None
     line, tokens = lines.next("number of layers", 1)
-    (n_layers,) = lines.numbers(line, tokens, "number of layers", int)
-    if n_layers < 1:
-        raise lines.error(line, f"number of layers {n_layers} must be >= 1")
+    (n_layers,) = lines.integers(line, tokens, "number of layers")
+    lines.within(line, "number of layers", n_layers, 1, MAX_LAYERS)
     line, tokens = lines.next("refractive index of the medium above", 1)
     (n_above,) = lines.numbers(line, tokens, "n above")
-    if not 1.0 <= n_above <= 3.0:
-        raise lines.error(line, f"n above {n_above:g} is outside the allowed range [1, 3]")
-    layers = []
-    for k in range(n_layers):
-        what = f"layer {k + 1} of {n_layers}: 'n mua mus g d'"
-        line, tokens = lines.next(what, 5)
-        n, mua, mus, g, d = lines.numbers(line, tokens, f"layer {k + 1}")
-        checks = (
-            (1.0 <= n <= 3.0, f"n = {n:g} is outside the allowed range [1, 3]"),
-            (mua >= 0.0, f"mua = {mua:g} /cm must be >= 0"),
-            (mus >= 0.0, f"mus = {mus:g} /cm must be >= 0"),
-            (-1.0 < g < 1.0, f"g = {g:g} is outside the allowed range (-1, 1)"),
-            (d > 0.0 and (math.isfinite(d) or k == n_layers - 1),
-             f"thickness d = {d:g} cm must be > 0 (only the last layer may be inf)"),
-        )
-        for ok, message in checks:
-            if not ok:
-                raise lines.error(line, f"layer {k + 1}: {message}")
-        layers.append(Layer(thickness_mm=d * CM, mua=mua / CM, mus=mus / CM, g=g, n=n))
+    lines.within(line, "n above", n_above, N_MIN, N_MAX)
+    layers = tuple(_read_layer(lines, k, n_layers) for k in range(n_layers))
     line, tokens = lines.next("refractive index of the medium below", 1)
     (n_below,) = lines.numbers(line, tokens, "n below")
-    if not 1.0 <= n_below <= 3.0:
-        raise lines.error(line, f"n below {n_below:g} is outside the allowed range [1, 3]")
-    stack = LayerStackSpec(tuple(layers), n_above=n_above, n_below=n_below)
+    lines.within(line, "n below", n_below, N_MIN, N_MAX)
+    stack = LayerStackSpec(layers, n_above=n_above, n_below=n_below)
     return MciRun(output_name=name, output_type=out_type, photons=photons, grid=grid, stack=stack, line=line0)
+
+
+def _text(path: Path) -> str:
+    """The file's text; a binary or non-UTF-8 file is refused with the line of the first offending byte."""
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise FileFormatError(str(path), None, f"cannot read: {exc.strerror}") from None
+    if b"\0" in data:
+        at = data.index(b"\0")
+        raise FileFormatError(str(path), data.count(b"\n", 0, at) + 1,
+                              "binary data (a NUL byte): an .mci file is plain text")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise FileFormatError(str(path), data.count(b"\n", 0, exc.start) + 1,
+                              f"byte 0x{data[exc.start]:02x} is not UTF-8 text: an .mci file is plain text "
+                              "(ASCII)") from None
 
 
 def read_mci(path: str | Path) -> list[MciRun]:
     """Read every run of an MCML ``.mci`` file; errors name the file and line."""
     p = Path(path)
-    try:
-        text = p.read_text()
-    except OSError as exc:
-        raise FileFormatError(str(p), None, f"cannot read: {exc.strerror}") from None
-    lines = _Lines(p, text)
+    lines = _Lines(p, _text(p))
     line, tokens = lines.next("file version", 1)
-    lines.numbers(line, tokens, "file version")
+    (version,) = lines.numbers(line, tokens, "file version")
+    if version != 1.0:
+        raise lines.error(line, f"file version {tokens[0]} is not supported: lightdose reads MCML files of version 1.0")
     line, tokens = lines.next("number of runs", 1)
-    (n_runs,) = lines.numbers(line, tokens, "number of runs", int)
-    if n_runs < 1:
-        raise lines.error(line, f"number of runs {n_runs} must be >= 1")
+    (n_runs,) = lines.integers(line, tokens, "number of runs")
+    lines.within(line, "number of runs", n_runs, 1, MAX_RUNS)
     runs = [_read_run(lines) for _ in range(n_runs)]
     if lines.pos < len(lines.items):
         extra_line, _ = lines.items[lines.pos]

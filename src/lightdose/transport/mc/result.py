@@ -9,6 +9,9 @@ Units (every variable carries ``attrs["units"]``):
 * infinitely broad uniform beam: per unit incident irradiance (W/mm^2). A(z): "1/mm"; phi(z): "1";
   no r-resolved variables.
 
+``scored_weight`` is the raw weight scored per launched packet, before the normalisation of
+:mod:`lightdose.transport.mc.tallies`: 1 - Rsp for a kernel that conserves weight (the conservation check).
+
 Fluence rate is computed from absorption, phi = A / mua (Wang et al. 1995), with the thickness-weighted mean mua of
 the depth bin (so bins that straddle a layer interface are not biased); it is NaN (and the variable's ``note``
 says so) in depth bins with mua = 0, where the absorption estimator carries no signal.
@@ -82,6 +85,9 @@ def build_dataset(acc: Accumulator, stack: LayerStackSpec, grid: Grid, rsp: floa
                       ("tt", "total transmittance")):
         put(key, (), frac(key), "1", long)
         put(f"{key}_se", (), se(key), "1", f"standard error of {long}")
+    put("scored_weight", (), acc.scored_weight(), "1",
+        "raw weight scored per launched packet, not normalised (conservation check: expected 1 - rsp)")
+    put("scored_weight_se", (), acc.scored_weight_se(), "1", "standard error of scored_weight")
     put("a_layer", ("layer",), frac("a_layer"), "1", "absorbed fraction per layer")
     put("a_layer_se", ("layer",), se("a_layer"), "1", "standard error of absorbed fraction per layer")
     a_z_unit = "1/mm"

@@ -1,9 +1,14 @@
-"""Running a simulation: batching, threads, progress, wall-time bound and Ctrl-C.
+"""Running a simulation: batching, threads, progress, wall-time bound, memory bound and Ctrl-C.
 
 Photons are split into chunks of a size that depends only on the requested photon count; each chunk draws
 from its own xoshiro256** stream seeded from (seed, chunk index) with splitmix64 (Steele, Lea & Flood 2014,
 OOPSLA), and chunk tallies are reduced in chunk order. The result therefore depends on the seed and the
 photon count only -- not on the thread count or on scheduling.
+
+Batches of chunks run in a worker thread (the kernel releases the GIL), so that the calling thread stays free to
+catch Ctrl-C and report progress. Ctrl-C sets a flag that the chunks poll: the batch under way stops within a
+fraction of a second and is discarded, and the batches already finished are returned as a result flagged
+``attrs["partial"] = 1``. If no batch had finished, :class:`KeyboardInterrupt` is raised (there is nothing to return).
 """
 
 from __future__ import annotations
@@ -12,7 +17,8 @@ import math
 import signal
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 
 import numba
@@ -22,23 +28,41 @@ import xarray as xr
 from lightdose import __version__
 from lightdose.errors import InputError
 from lightdose.transport.layers import LayerStackSpec, specular_reflectance
-from lightdose.transport.mc.convolve import convolve_dataset
-from lightdose.transport.mc.kernel import run_batch
+from lightdose.transport.mc.convolve import convolve_dataset, convolve_memory_bytes
+from lightdose.transport.mc.kernel import (
+    CHUNK_INTERRUPTED,
+    CHUNK_STEP_BOUND,
+    MAX_STEPS,
+    Control,
+    Launch,
+    Layers,
+    Scoring,
+    Tallies,
+    run_batch,
+)
 from lightdose.transport.mc.result import build_dataset
 from lightdose.transport.mc.sources import (
+    CHUNKS_PER_BATCH,
+    MAX_TALLY_BYTES,
     FlatTopBeam,
     GaussianBeam,
     Grid,
     PencilBeam,
     Source,
     UniformBeam,
+    format_bytes,
     kernel_source,
 )
 from lightdose.transport.mc.tallies import Accumulator, chunk_quantities
 
-CHUNKS_PER_BATCH = 16
+ProgressCallback = Callable[[int, int | None], None]
+"""Called about ten times a second while a simulation runs, with (photons finished, photons asked for or None
+for a run bounded by wall time only)."""
+
+MAX_PHOTONS = 10**12
 _TIME_BOUND_CHUNK = 2000
 _MASK64 = (1 << 64) - 1
+_POLL_S = 0.1
 
 
 def _splitmix64(x: int) -> tuple[int, int]:
@@ -68,80 +92,82 @@ def _chunk_size(photons: int | None) -> int:
     return int(min(max(math.ceil(photons / (8 * CHUNKS_PER_BATCH)), 1), 20_000))
 
 
-def _kernel_layers(stack: LayerStackSpec) -> dict[str, np.ndarray]:
-    """Per-layer constants in MCML indexing (0 = ambient above, L+1 = ambient below)."""
-    n_layers = len(stack.layers)
-    size = n_layers + 2
-    out = {k: np.zeros(size) for k in ("z_top", "z_bot", "n_idx", "mua_over_mut", "inv_mut", "mut", "hg_g",
-                                       "hg_1pg2", "hg_1mg2", "hg_inv2g", "cos_crit_up", "cos_crit_down")}
+def layer_table(stack: LayerStackSpec) -> Layers:
+    """The kernel's per-layer constants for `stack` (MCML indexing: 0 = ambient above, L+1 = ambient below)."""
+    size = len(stack.layers) + 2
+    cols = {name: np.zeros(size) for name in Layers._fields}
     bounds = stack.boundaries_mm
-    out["n_idx"][0] = stack.n_above
-    out["n_idx"][-1] = stack.n_below
-    out["z_top"][0], out["z_bot"][0] = -math.inf, 0.0
-    out["z_top"][-1], out["z_bot"][-1] = bounds[-1], math.inf
+    cols["n"][0] = stack.n_above
+    cols["n"][-1] = stack.n_below
+    cols["z_top"][0], cols["z_bot"][0] = -math.inf, 0.0
+    cols["z_top"][-1], cols["z_bot"][-1] = bounds[-1], math.inf
     for i, layer in enumerate(stack.layers, start=1):
         mut = layer.mua + layer.mus
-        out["z_top"][i], out["z_bot"][i] = bounds[i - 1], bounds[i]
-        out["n_idx"][i] = layer.n
-        out["mut"][i] = mut
-        out["inv_mut"][i] = 1.0 / mut if mut > 0.0 else 0.0
-        out["mua_over_mut"][i] = layer.mua / mut if mut > 0.0 else 0.0
+        cols["z_top"][i], cols["z_bot"][i] = bounds[i - 1], bounds[i]
+        cols["n"][i] = layer.n
+        cols["mut"][i] = mut
+        cols["inv_mut"][i] = 1.0 / mut if mut > 0.0 else 0.0
+        cols["mua_over_mut"][i] = layer.mua / mut if mut > 0.0 else 0.0
         g = layer.g
-        out["hg_g"][i] = g
-        out["hg_1pg2"][i] = 1.0 + g * g
-        out["hg_1mg2"][i] = 1.0 - g * g
-        out["hg_inv2g"][i] = 1.0 / (2.0 * g) if g != 0.0 else 0.0
-    for i in range(1, n_layers + 1):
-        n_i = out["n_idx"][i]
-        for key, n_t in (("cos_crit_up", out["n_idx"][i - 1]), ("cos_crit_down", out["n_idx"][i + 1])):
-            out[key][i] = math.sqrt(1.0 - (n_t / n_i) ** 2) if n_i > n_t else 0.0
-    return out
+        cols["hg_g"][i] = g
+        cols["hg_1pg2"][i] = 1.0 + g * g
+        cols["hg_1mg2"][i] = 1.0 - g * g
+        cols["hg_inv2g"][i] = 1.0 / (2.0 * g) if g != 0.0 else 0.0
+    return Layers(**cols)
 
 
-def _warm_up(kl: dict[str, np.ndarray], a_layer: np.ndarray, a_z: np.ndarray, a_rz: np.ndarray,
-             rd_ra: np.ndarray, tt_ra: np.ndarray, grid: Grid) -> None:
+def _scoring(grid: Grid) -> Scoring:
+    return Scoring(1.0 / grid.dz_mm, 1.0 / grid.dr_mm, grid.na / (0.5 * math.pi), grid.nz, grid.nr, grid.na)
+
+
+def _tallies(chunks: int, n_layers: int, grid: Grid) -> Tallies:
+    return Tallies(a_layer=np.zeros((chunks, n_layers + 2)), a_z=np.zeros((chunks, grid.nz + 1)),
+                   a_rz=np.zeros((chunks, grid.nr + 1, grid.nz + 1)), rd_ra=np.zeros((chunks, grid.nr + 1, grid.na)),
+                   tt_ra=np.zeros((chunks, grid.nr + 1, grid.na)), steps=np.zeros(chunks, dtype=np.int64))
+
+
+def _control(chunks: int) -> Control:
+    return Control(stop=np.zeros(1, dtype=np.int64), status=np.zeros(chunks, dtype=np.int64),
+                   done=np.zeros(chunks, dtype=np.int64))
+
+
+def _warm_up(layers: Layers, launch: Launch, scoring: Scoring, tallies: Tallies, control: Control) -> None:
     """Call the kernel once with zero photons, so that compiling or loading it from numba's cache
     (a one-off cost per process) is not counted in the simulation's photons per millisecond."""
-    run_batch(np.zeros(1, dtype=np.int64), np.ones((1, 4), dtype=np.uint64), kl["z_top"], kl["z_bot"],
-              kl["n_idx"], kl["mua_over_mut"], kl["inv_mut"], kl["mut"], kl["hg_g"], kl["hg_1pg2"],
-              kl["hg_1mg2"], kl["hg_inv2g"], kl["cos_crit_up"], kl["cos_crit_down"], 1.0, 1, 0, 0.0,
-              1.0 / grid.dz_mm, 1.0 / grid.dr_mm, grid.na / (0.5 * math.pi), grid.nz, grid.nr, grid.na, 1e-4,
-              0.1, a_layer[:1], a_z[:1], a_rz[:1], rd_ra[:1], tt_ra[:1], np.zeros_like(a_rz[0]))
+    run_batch(np.zeros(1, dtype=np.int64), np.ones((1, 4), dtype=np.uint64), layers, launch, scoring,
+              Tallies(*(t[:1] for t in tallies)), Control(control.stop, control.status[:1], control.done[:1]),
+              np.zeros_like(tallies.a_rz[0]))
+
+
+def _batch_in_worker(threads: int, *args: object) -> bool:
+    """Run one batch in the worker thread with `threads` numba threads (numba's setting is per calling thread)."""
+    numba.set_num_threads(threads)
+    return run_batch(*args)
 
 
 @contextmanager
-def _sigint_flag() -> Iterator[list[bool]]:
-    """Catch Ctrl-C while the block runs: set ``flag[0]`` instead of raising (main thread only)."""
-    flag = [False]
+def _ctrl_c_stops(stop: np.ndarray) -> Iterator[None]:
+    """While the block runs, Ctrl-C sets ``stop[0]`` (which the kernel polls) instead of raising (main thread only)."""
     if threading.current_thread() is not threading.main_thread():
-        yield flag
+        yield
         return
 
     def handler(signum: int, frame: object) -> None:
-        flag[0] = True
+        stop[0] = 1
 
     previous = signal.signal(signal.SIGINT, handler)
     try:
-        yield flag
+        yield
     finally:
         signal.signal(signal.SIGINT, previous)
 
 
-def simulate(stack: LayerStackSpec, source: Source | None = None, *, photons: int | None = 100_000,
-             max_seconds: float | None = None, seed: int = 1, threads: int | None = None,
-             grid: Grid | None = None, w_threshold: float = 1e-4, survival: float = 0.1,
-             progress: bool = False) -> xr.Dataset:
-    """Simulate `photons` packets (or as many as fit in `max_seconds`) through `stack`.
-
-    Returns an ``xarray.Dataset`` in physical units (see :mod:`lightdose.transport.mc.result`), with
-    provenance attributes. Ctrl-C between batches stops the run early and returns what was simulated so far
-    with ``attrs["partial"] = 1``.
-    """
-    source = PencilBeam() if source is None else source
-    grid = Grid() if grid is None else grid
+def _check_inputs(photons: int | None, max_seconds: float | None, seed: int, w_threshold: float,
+                  survival: float, threads: int | None) -> int:
+    """Check the run settings; return the number of threads to use."""
     if photons is None and max_seconds is None:
         raise InputError("photons", "give a photon count, a wall-time bound (max_seconds), or both")
-    if photons is not None and (int(photons) != photons or not 1 <= photons <= 10**12):
+    if photons is not None and (int(photons) != photons or not 1 <= photons <= MAX_PHOTONS):
         raise InputError("photons", f"{photons!r} must be an integer in [1, 1e12]")
     if max_seconds is not None and not (max_seconds > 0.0):
         raise InputError("max_seconds", f"{max_seconds!r} must be > 0 (s)")
@@ -154,65 +180,91 @@ def simulate(stack: LayerStackSpec, source: Source | None = None, *, photons: in
     n_threads = numba.config.NUMBA_NUM_THREADS if threads is None else int(threads)
     if not 1 <= n_threads <= numba.config.NUMBA_NUM_THREADS:
         raise InputError("threads", f"{threads!r} must be in [1, {numba.config.NUMBA_NUM_THREADS}]")
+    return n_threads
+
+
+def _step_bound_error(stack: LayerStackSpec) -> InputError:
+    clear = [name for name, layer in zip(stack.layer_names(), stack.layers, strict=True)
+             if layer.mua == 0.0 and layer.mus > 0.0]
+    where = f" ({', '.join(clear)} scatter{'s' if len(clear) == 1 else ''} without absorbing)" if clear else ""
+    return InputError("layers", f"a photon packet was still inside the layers after {MAX_STEPS:.2g} steps{where}: "
+                                "a thick layer that scatters but hardly absorbs keeps packets forever; give it an "
+                                "absorption coefficient mua > 0 or make it thinner")
+
+
+def simulate(stack: LayerStackSpec, source: Source | None = None, *, photons: int | None = 100_000,
+             max_seconds: float | None = None, seed: int = 1, threads: int | None = None,
+             grid: Grid | None = None, w_threshold: float = 1e-4, survival: float = 0.1,
+             progress: ProgressCallback | None = None) -> xr.Dataset:
+    """Simulate `photons` packets (or as many as fit in `max_seconds` [s]) through `stack`.
+
+    Returns an ``xarray.Dataset`` in physical units (see :mod:`lightdose.transport.mc.result`), with
+    provenance attributes. Ctrl-C stops the run within a fraction of a second and returns the batches finished so
+    far with ``attrs["partial"] = 1`` (:class:`KeyboardInterrupt` if none had finished). `progress`, if given, is
+    called about ten times a second with (photons finished, photons asked for). A packet still going after
+    ``MAX_STEPS`` steps (a thick layer without absorption) stops the run with an :class:`InputError`.
+    """
+    source = PencilBeam() if source is None else source
+    grid = Grid() if grid is None else grid
+    n_threads = _check_inputs(photons, max_seconds, seed, w_threshold, survival, threads)
+    if isinstance(source, FlatTopBeam | GaussianBeam) and source.method == "convolve":
+        needed = grid.tally_bytes() + convolve_memory_bytes(grid.nr)
+        if needed > MAX_TALLY_BYTES:
+            raise InputError("grid", f"convolving nr = {grid.nr} radial bins needs {format_bytes(needed)} of memory, "
+                                     f"more than the {format_bytes(MAX_TALLY_BYTES)} allowed; use fewer radial bins")
 
     rsp, first_layer = specular_reflectance(stack)
-    kl = _kernel_layers(stack)
+    layers = layer_table(stack)
     src_kind, src_radius = kernel_source(source)
+    launch = Launch(1.0 - rsp, first_layer, src_kind, src_radius, w_threshold, survival)
+    scoring = _scoring(grid)
     per_chunk = _chunk_size(photons)
     n_total_chunks = math.inf if photons is None else math.ceil(photons / per_chunk)
-    nl = len(stack.layers) + 2
-    a_layer = np.zeros((CHUNKS_PER_BATCH, nl))
-    a_z = np.zeros((CHUNKS_PER_BATCH, grid.nz + 1))
-    a_rz = np.zeros((CHUNKS_PER_BATCH, grid.nr + 1, grid.nz + 1))
+    tallies = _tallies(CHUNKS_PER_BATCH, len(stack.layers), grid)
+    control = _control(CHUNKS_PER_BATCH)
     a_rz_total = np.zeros((grid.nr + 1, grid.nz + 1))
-    rd_ra = np.zeros((CHUNKS_PER_BATCH, grid.nr + 1, grid.na))
-    tt_ra = np.zeros((CHUNKS_PER_BATCH, grid.nr + 1, grid.na))
     acc = Accumulator()
-    previous_threads = numba.get_num_threads()
-    numba.set_num_threads(n_threads)
     partial = False
+    steps = 0
     load_start = time.perf_counter()
-    _warm_up(kl, a_layer, a_z, a_rz, rd_ra, tt_ra, grid)
-    load_seconds = time.perf_counter() - load_start
-    start = time.perf_counter()
-    bar = None
-    try:
-        with _sigint_flag() as interrupted:
-            if progress:
-                from rich.progress import Progress
-
-                bar = Progress(transient=True)
-                bar.start()
-                task = bar.add_task("Monte Carlo", total=photons if photons is not None else max_seconds)
-            chunk0 = 0
-            while chunk0 < n_total_chunks:
-                n_chunks = int(min(CHUNKS_PER_BATCH, n_total_chunks - chunk0))
-                counts = np.full(n_chunks, per_chunk, dtype=np.int64)
-                if photons is not None and chunk0 + n_chunks == n_total_chunks:
-                    counts[-1] = photons - per_chunk * (n_total_chunks - 1)
-                state = np.stack([chunk_state(int(seed), chunk0 + k) for k in range(n_chunks)])
-                run_batch(counts, state, kl["z_top"], kl["z_bot"], kl["n_idx"], kl["mua_over_mut"],
-                          kl["inv_mut"], kl["mut"], kl["hg_g"], kl["hg_1pg2"], kl["hg_1mg2"], kl["hg_inv2g"],
-                          kl["cos_crit_up"], kl["cos_crit_down"], 1.0 - rsp, first_layer, src_kind, src_radius,
-                          1.0 / grid.dz_mm, 1.0 / grid.dr_mm, grid.na / (0.5 * math.pi), grid.nz, grid.nr,
-                          grid.na, w_threshold, survival, a_layer[:n_chunks], a_z[:n_chunks],
-                          a_rz[:n_chunks], rd_ra[:n_chunks], tt_ra[:n_chunks], a_rz_total)
-                acc.add(chunk_quantities(a_layer[:n_chunks], a_z[:n_chunks], rd_ra[:n_chunks],
-                                         tt_ra[:n_chunks]), int(counts.sum()))
-                chunk0 += n_chunks
-                elapsed = time.perf_counter() - start
-                if bar is not None:
-                    bar.update(task, completed=acc.photons if photons is not None else elapsed)
-                if interrupted[0]:
-                    partial = chunk0 < n_total_chunks
+    with _ctrl_c_stops(control.stop), ThreadPoolExecutor(max_workers=1) as worker:
+        _warm_up(layers, launch, scoring, tallies, control)
+        load_seconds = time.perf_counter() - load_start
+        start = time.perf_counter()
+        chunk0 = 0
+        while chunk0 < n_total_chunks and not control.stop[0]:
+            n_chunks = int(min(CHUNKS_PER_BATCH, n_total_chunks - chunk0))
+            counts = np.full(n_chunks, per_chunk, dtype=np.int64)
+            if photons is not None and chunk0 + n_chunks == n_total_chunks:
+                counts[-1] = photons - per_chunk * (n_total_chunks - 1)
+            rng = np.stack([chunk_state(int(seed), chunk0 + k) for k in range(n_chunks)])
+            batch = Tallies(*(t[:n_chunks] for t in tallies))
+            batch_control = Control(control.stop, control.status[:n_chunks], control.done[:n_chunks])
+            job = worker.submit(_batch_in_worker, n_threads, counts, rng, layers, launch, scoring, batch,
+                                batch_control, a_rz_total)
+            while True:
+                try:
+                    complete = job.result(timeout=_POLL_S)
                     break
-                if max_seconds is not None and elapsed >= max_seconds:
-                    break
-    finally:
-        if bar is not None:
-            bar.stop()
-        numba.set_num_threads(previous_threads)
+                except TimeoutError:
+                    if progress is not None:
+                        progress(acc.photons + int(batch_control.done.sum()), photons)
+            if np.any(batch_control.status == CHUNK_STEP_BOUND):
+                raise _step_bound_error(stack)
+            if not complete:  # interrupted: the batch under way is discarded
+                partial = bool(np.any(batch_control.status == CHUNK_INTERRUPTED))
+                break
+            acc.add(chunk_quantities(batch.a_layer, batch.a_z, batch.rd_ra, batch.tt_ra), counts)
+            steps += int(batch.steps.sum())
+            chunk0 += n_chunks
+            if progress is not None:
+                progress(acc.photons, photons)
+            if max_seconds is not None and time.perf_counter() - start >= max_seconds:
+                break
+        partial = partial or (bool(control.stop[0]) and chunk0 < n_total_chunks)
     wall = time.perf_counter() - start
+    if acc.photons == 0:
+        raise KeyboardInterrupt("interrupted before the first batch of photons had finished: no result")
     acc.set_total("a_rz", a_rz_total[:-1, :-1])
     broad = isinstance(source, UniformBeam)
     attrs: dict[str, str | int | float] = {
@@ -222,18 +274,27 @@ def simulate(stack: LayerStackSpec, source: Source | None = None, *, photons: in
         "source_radius_mm": getattr(source, "radius_mm", 0.0),
         "source_method": getattr(source, "method", "sample"),
         "seed": int(seed),
-        "photons": acc.photons if acc.photons < 2**31 else float(acc.photons),
-        "photons_requested": -1 if photons is None else (photons if photons < 2**31 else float(photons)),
+        "photons": _netcdf_int(acc.photons),
         "threads": n_threads,
         "wall_time_s": wall + load_seconds,
         "photons_per_ms": acc.photons / (wall * 1e3) if wall > 0 else math.nan,
         "load_time_s": load_seconds,
         "partial": int(partial),
+        "steps_per_photon": steps / acc.photons,
         "w_threshold": w_threshold,
         "survival": survival,
         "interfaces": "Fresnel, probabilistic reflect/transmit at every interface (MCML default)",
     }
+    if photons is not None:
+        attrs["photons_requested"] = _netcdf_int(photons)
+    if max_seconds is not None:
+        attrs["max_seconds"] = float(max_seconds)
     ds = build_dataset(acc, stack, grid, rsp, broad=broad, attrs=attrs)
     if isinstance(source, FlatTopBeam | GaussianBeam) and source.method == "convolve":
         ds = convolve_dataset(ds, source)
     return ds
+
+
+def _netcdf_int(n: int) -> int | float:
+    """`n` as a NetCDF-3 attribute: a 32-bit integer, or a float beyond that range."""
+    return n if n < 2**31 else float(n)

@@ -9,6 +9,12 @@ from typing import Literal
 from lightdose.errors import InputError
 from lightdose.transport.mc.kernel import SOURCE_FLAT_TOP, SOURCE_GAUSSIAN, SOURCE_PENCIL
 
+CHUNKS_PER_BATCH = 16
+"""Chunks of photons that run at once, each with its own copy of the tallies."""
+MAX_TALLY_BYTES = 2 * 1024**3
+"""Most memory [bytes] the tallies of one simulation may take (2 GiB): grids that need more are refused before
+anything is allocated (the default grid needs ~20 MiB)."""
+
 
 @dataclass(frozen=True)
 class PencilBeam:
@@ -106,3 +112,24 @@ class Grid:
             v = getattr(self, name)
             if int(v) != v or not (1 <= v <= 100_000):
                 raise InputError(name, f"{v!r} must be an integer in [1, 100000]")
+        needed = self.tally_bytes()
+        if needed > MAX_TALLY_BYTES:
+            raise InputError("grid", f"nz = {self.nz}, nr = {self.nr}, na = {self.na} need {format_bytes(needed)} of "
+                                     f"memory for the tallies, more than the {format_bytes(MAX_TALLY_BYTES)} allowed; "
+                                     "use fewer bins")
+
+    def tally_bytes(self) -> int:
+        """Memory [bytes] that a simulation on this grid takes for its tallies and result arrays: a copy of A(r, z),
+        Rd(r, angle) and Tt(r, angle) per running chunk, their sums and the Dataset's r-resolved variables."""
+        rz = (self.nr + 1) * (self.nz + 1)
+        ra = (self.nr + 1) * self.na
+        return 8 * ((CHUNKS_PER_BATCH + 4) * rz + (2 * CHUNKS_PER_BATCH + 6) * ra)
+
+
+def format_bytes(n: float) -> str:
+    """`n` bytes in binary units: '512 B', '16.0 MiB', '1.16 TiB'."""
+    for unit in ("B", "KiB", "MiB", "GiB"):
+        if n < 1024:
+            return f"{n:.3g} {unit}" if unit != "B" else f"{n:.0f} B"
+        n /= 1024
+    return f"{n:.3g} TiB"

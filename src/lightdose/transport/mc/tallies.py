@@ -11,12 +11,20 @@ weight actually scored, ``X = sum(Rd + A + Tt)`` (a ratio estimator; E[X] = N (1
 ``1 - Rsp``. Every estimate is then ``(1 - Rsp) * Y / X`` and the four fractions sum to 1 exactly up to
 floating-point rounding; the bias of the ratio estimator is O(1/N), far below the statistical error.
 
+That normalisation makes ``Rsp + Rd + A + Tt = 1`` an identity that holds for any kernel, so it checks nothing.
+The check that can fail is the *raw* weight scored per launched packet, ``X / N`` (:meth:`Accumulator.scored_weight`):
+its expectation is exactly ``1 - Rsp`` for a kernel that conserves weight (roulette included), and its standard error
+(:meth:`Accumulator.scored_weight_se`) is small, because only roulette makes it random. A kernel that loses or
+creates weight anywhere (a tally that drops part of what it scores, a biased roulette) moves it by many standard
+errors.
+
 Standard errors come from the spread between chunks (each chunk is an independent batch), with the usual
 variance of a ratio estimator: ``var(Y/X) = n/(n-1) * sum_c (y_c - R x_c)^2 / X^2``.
 """
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -50,23 +58,29 @@ def chunk_quantities(a_layer: np.ndarray, a_z: np.ndarray, rd_ra: np.ndarray,
 
 @dataclass
 class Accumulator:
-    """Running sums over chunks: sum y, and for `WITH_SE` also sum y^2 and sum x*y; sum x, sum x^2."""
+    """Running sums over chunks: sum y, and for `WITH_SE` also sum y^2 and sum x*y; sum x, sum x^2; and each
+    chunk's scored weight x and photon count (for the un-normalised conservation check)."""
 
     n_chunks: int = 0
     photons: int = 0
     sx: float = 0.0
     sxx: float = 0.0
+    chunk_x: list[float] = field(default_factory=list)
+    chunk_photons: list[int] = field(default_factory=list)
     sy: dict[str, np.ndarray] = field(default_factory=dict)
     syy: dict[str, np.ndarray] = field(default_factory=dict)
     sxy: dict[str, np.ndarray] = field(default_factory=dict)
 
-    def add(self, quantities: dict[str, np.ndarray], photons: int) -> None:
-        """Add one batch of per-chunk quantities (leading axis = chunk, summed in index order)."""
+    def add(self, quantities: dict[str, np.ndarray], photons: np.ndarray) -> None:
+        """Add one batch of per-chunk quantities (leading axis = chunk, summed in index order) and the number of
+        photons of each chunk."""
         x = quantities["rd"] + quantities["tt"] + quantities["a"]
         self.n_chunks += len(x)
-        self.photons += int(photons)
+        self.photons += int(np.sum(photons))
         self.sx += float(x.sum())
         self.sxx += float((x * x).sum())
+        self.chunk_x.extend(float(v) for v in x)
+        self.chunk_photons.extend(int(v) for v in photons)
         for name, y in quantities.items():
             ys = y.sum(axis=0)
             self.sy[name] = ys if name not in self.sy else self.sy[name] + ys
@@ -80,6 +94,19 @@ class Accumulator:
     def set_total(self, name: str, total: np.ndarray) -> None:
         """Set the sum over all chunks of a quantity reduced elsewhere (no standard error)."""
         self.sy[name] = total
+
+    def scored_weight(self) -> float:
+        """Raw weight scored (absorbed, reflected or transmitted) per launched packet [-]; expected: 1 - Rsp."""
+        return self.sx / self.photons
+
+    def scored_weight_se(self) -> float:
+        """Standard error of :meth:`scored_weight` from the chunk-to-chunk spread (ratio estimator over photons)."""
+        n = self.n_chunks
+        if n < 2:
+            return math.nan
+        x = np.array(self.chunk_x)
+        deviation = x - self.scored_weight() * np.array(self.chunk_photons, dtype=float)
+        return math.sqrt(n / (n - 1.0) * float(deviation @ deviation)) / self.photons
 
     def fraction(self, name: str, scale: float) -> np.ndarray:
         """Estimate ``scale * Y / X`` (fraction of incident power when ``scale = 1 - Rsp``)."""

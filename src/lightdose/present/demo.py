@@ -1,7 +1,7 @@
 """`lightdose demo`: plan the bundled example scenarios and write their reports and an index page.
 
 The examples ship inside the package (``lightdose/data/examples/*.yaml``, so an installed lightdose finds them);
-the repository's ``examples/`` folder is a link to that folder.
+the repository's ``examples/`` folder links to them.
 """
 
 from __future__ import annotations
@@ -13,8 +13,11 @@ from pathlib import Path
 
 from lightdose.output_files import output_folder, writable_path, write_output
 from lightdose.planning.plan import Plan, plan
-from lightdose.planning.report import write_report
 from lightdose.planning.scenario import Scenario, scenario_from_text
+from lightdose.present.plan import plan_json_text
+from lightdose.present.report import write_report
+from lightdose.present.text import minutes
+from lightdose.units import j_cm2
 
 
 def example_files() -> dict[str, str]:
@@ -27,10 +30,9 @@ def example_files() -> dict[str, str]:
 def _headline(result: Plan) -> str:
     parts = []
     for s in result.sites:
-        dose = "" if s.target_fluence_j_cm2 is None else f", {s.target_fluence_j_cm2:.2g} J/cm² at the target"
-        verdict = "achievable" if s.achievable else f"not achievable ({s.limiting_factor})"
-        minutes = "–" if s.exposure_s is None else f"{s.exposure_s / 60:.3g} min"
-        parts.append(f"{s.label}: {minutes}{dose}, {verdict}")
+        dose = "" if s.target_fluence is None else f", {j_cm2(s.target_fluence):.2g} J/cm² at the target"
+        verdict = s.verdict + (f" ({s.limiting_factor})" if s.limiting_factor else "")
+        parts.append(f"{s.label}: {minutes(s.exposure_s)}{dose}, {verdict}")
     for c in result.saunas:
         parts.append(f"sauna: {c.reason}")
     return "; ".join(parts)
@@ -53,7 +55,7 @@ def run_demo(out: Path, people: int | None = None, progress: Callable[[str], Non
         result = plan(scenario)
         stem = name.removesuffix(".yaml")
         write_report(result, out / f"{stem}.html", option)
-        write_output(out / f"{stem}.json", result.to_json() + "\n", option)
+        write_output(out / f"{stem}.json", plan_json_text(result) + "\n", option)
         rows.append(f'<li><a href="{stem}.html">{html.escape(result.scenario.name)}</a> '
                     f'(<a href="{stem}.json">JSON</a>): {html.escape(_headline(result))}</li>')
     return write_output(

@@ -1,0 +1,134 @@
+"""Every reference value kept as data (tests/reference/*.yaml) against lightdose: one parametrised test, one row each.
+
+Each file names its `model`; :data:`COMPUTE` maps the model to the function that computes a row's `quantity` from
+its `inputs` with lightdose and returns a pint quantity and its standard error (None unless a Monte Carlo computes
+it). Rows of kind `self-snapshot` run as regression checks — their test ids say so — never as validation. Each test
+prints lightdose's value against the reference and the accepted interval (`pytest -rA` or `-s` shows it); a failure
+says the same. Format: tests/reference/README.md.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+
+import numpy as np
+import pint
+import pytest
+from scipy.special import erfc
+
+from lightdose.parameters import ParameterSet, default_set
+from lightdose.thermal.burn import OMEGA_THRESHOLD, BurnRequest, arrhenius_omega, burn_dose
+from lightdose.units import parse_quantity, ureg
+from tests.validation._references import ReferenceFormatError, Row, all_rows, check, load
+
+Computed = tuple[pint.Quantity, pint.Quantity | None]
+
+SERIES_POINTS = 3000
+"""Samples of a conducted temperature history (log-spaced in time; doubling them changes the times by < 0.1 %)."""
+
+
+def skin_diffusivity(params: ParameterSet) -> float:
+    """Thermal diffusivity of skin k/(ρ·c) [mm²/s] from the parameter set's thermal properties (IT'IS database)."""
+    k = params["thermal.skin.conductivity [W/(m*K)]"]
+    rho_c = params["thermal.skin.density [kg/m^3]"] * params["thermal.skin.specific_heat [J/(kg*K)]"]
+    return k / rho_c * 1e6
+
+
+def conducted_history(surface_c: float, initial_c: float, depth_mm: float, until_s: float,
+                      params: ParameterSet) -> tuple[np.ndarray, np.ndarray]:
+    """Times [s] and temperatures [°C] at `depth_mm` below a surface held at `surface_c` from t = 0 in skin that was
+    at `initial_c`: a semi-infinite solid, T = T_i + (T_s − T_i)·erfc(x / (2·√(α·t))) (Carslaw & Jaeger 1959,
+    Conduction of Heat in Solids, §2.4)."""
+    t = np.concatenate([[0.0], np.geomspace(until_s * 1e-7, until_s, SERIES_POINTS)])
+    spread = 2.0 * np.sqrt(skin_diffusivity(params) * np.maximum(t, np.finfo(float).tiny))
+    return t, initial_c + (surface_c - initial_c) * erfc(depth_mm / spread)
+
+
+def time_to_threshold(surface_c: float, initial_c: float, depth_mm: float, params: ParameterSet,
+                      omega: float = OMEGA_THRESHOLD) -> float:
+    """Time [s] until Ω at `depth_mm` reaches `omega` under a surface held at `surface_c` (bisection in log time,
+    1e-6 relative; inf beyond 10⁶ s)."""
+    def omega_at(until_s: float) -> float:
+        return arrhenius_omega(*conducted_history(surface_c, initial_c, depth_mm, until_s, params), params)
+
+    low, high = 1e-3, 1e6
+    if omega_at(high) < omega:
+        return math.inf
+    while high / low > 1.0 + 1e-6:
+        middle = math.sqrt(low * high)
+        low, high = (low, middle) if omega_at(middle) >= omega else (middle, high)
+    return math.sqrt(low * high)
+
+
+def burn(row: Row) -> Computed:
+    """The burn-dose quantities: `time_to_threshold` (Ω = 1 at the basal layer under a surface held at a temperature,
+    the experiment of Moritz & Henriques 1947) and `cem43` of a constant temperature (through the burn-dose stage)."""
+    inputs = row.inputs
+    if row.quantity == "time_to_threshold":
+        seconds = time_to_threshold(parse_quantity(inputs["surface_temperature"], "temperature"),
+                                    parse_quantity(inputs["initial_temperature"], "temperature"),
+                                    parse_quantity(inputs["basal_depth"], "length"), default_set())
+        return ureg.Quantity(seconds, "s"), None
+    if row.quantity == "cem43":
+        result = burn_dose(BurnRequest(temperature=inputs["temperature"], time=inputs["time"]))
+        return ureg.Quantity(result.cem43_min, "min"), None
+    raise ValueError(f"{row.test_id}: no quantity {row.quantity!r} in the burn model")
+
+
+COMPUTE: dict[str, Callable[[Row], Computed]] = {"burn": burn}
+"""The function computing each model's rows (the file's `model`)."""
+
+ROWS = list(all_rows())
+
+
+def test_every_file_has_a_model_to_compute_it():
+    assert {row.model for row in ROWS} <= set(COMPUTE)
+
+
+def test_the_format_compares_lists_ranges_and_standard_errors(tmp_path):
+    """The kinds of reference other models need: a profile (list, rel), a Monte Carlo range widened by standard
+    errors known at run time, an absolute tolerance, and a self-snapshot labelled as a regression check."""
+    (tmp_path / "demo.yaml").write_text("""
+model: demo
+rows:
+  - {id: profile, quantity: q, inputs: {}, expected: {value: [1.0, 2.0], unit: mm}, kind: independent-code,
+     tolerance: {rel: 0.01, basis: b}, source: iadpython 0.5}
+  - {id: gardner-rd, quantity: q, inputs: {}, expected: {between: [0.2375, 0.2381], unit: "1"}, kind: published,
+     checked: secondary, tolerance: {se: 4, basis: b}, source: s}
+  - {id: snapshot, quantity: q, inputs: {}, expected: {value: 37.0, unit: degC}, kind: self-snapshot,
+     tolerance: {abs: 0.1, basis: b}, source: lightdose 0.2.0}
+""")
+    profile, rd, snapshot = load(tmp_path / "demo.yaml")
+    assert check(profile, ureg.Quantity([0.1009, 0.199], "cm")).passed
+    assert not check(profile, ureg.Quantity([1.02, 2.0], "mm")).passed
+    assert check(rd, ureg.Quantity(0.2370, ""), ureg.Quantity(0.0002, "")).passed
+    assert not check(rd, ureg.Quantity(0.2370, ""), ureg.Quantity(0.0001, "")).passed
+    with pytest.raises(ValueError, match="standard errors"):
+        check(rd, ureg.Quantity(0.2378, ""))
+    assert check(snapshot, ureg.Quantity(37.05, "degC")).passed
+    assert snapshot.test_id == "demo:snapshot (regression check)"
+
+
+@pytest.mark.parametrize(("row", "message"), [
+    ("{id: a, quantity: q, inputs: {}, expected: {value: 1, unit: s}, kind: published, checked: primary, "
+     "tolerance: {rel: 0.1}, source: s}", "basis"),
+    ("{id: a, quantity: q, inputs: {}, expected: {value: 1, unit: s}, kind: measured, "
+     "tolerance: {rel: 0.1, basis: b}, source: s}", "kind must be one of"),
+    ("{id: a, quantity: q, inputs: {}, expected: {value: 1, unit: s}, kind: published, "
+     "tolerance: {rel: 0.1, basis: b}, source: s}", "checked must be one of"),
+    ("{id: a, quantity: q, inputs: {}, expected: {value: 1, unit: apples}, kind: self-snapshot, "
+     "tolerance: {rel: 0.1, basis: b}, source: s}", "not a unit"),
+])
+def test_a_row_breaking_the_format_is_refused_naming_it(tmp_path, row, message):
+    (tmp_path / "bad.yaml").write_text(f"model: demo\nrows:\n  - {row}\n")
+    with pytest.raises(ReferenceFormatError, match=rf"bad.yaml, row 1 \(a\): .*{message}"):
+        load(tmp_path / "bad.yaml")
+
+
+@pytest.mark.parametrize("row", ROWS, ids=[row.test_id for row in ROWS])
+def test_reference(row: Row):
+    value, se = COMPUTE[row.model](row)
+    outcome = check(row, value, se)
+    print(outcome.text(row))
+    assert outcome.passed, outcome.text(row)

@@ -291,7 +291,7 @@ def _run_chunk(c: int, n_photons: int, rng: np.ndarray, layers: Layers, launch: 
                         if ia >= na:
                             ia = na - 1
                         if going_up:
-                            tallies.rd_ra[c, ir, ia] += 0.97 * w
+                            tallies.rd_ra[c, ir, ia] += w
                         else:
                             tallies.tt_ra[c, ir, ia] += w
                         break

@@ -97,21 +97,21 @@ def test_short_semicolon_export_is_not_taken_for_a_comma_file(tmp_path):
         assert "comma" not in result.stderr
 
 
-def test_fit_progress_shows_on_a_terminal_after_two_seconds(monkeypatch):
+def test_progress_shows_on_a_terminal_after_two_seconds(monkeypatch):
     from io import StringIO
 
     from rich.console import Console
 
-    from lightdose.cli import ldf
+    from lightdose.cli import progress
 
     clock = iter([0.0, 0.5, 2.5, 2.55, 3.0])
-    monkeypatch.setattr(ldf.time, "monotonic", lambda: next(clock))
+    monkeypatch.setattr(progress.time, "monotonic", lambda: next(clock))
     screen = StringIO()
-    progress = ldf._FitProgress(Console(file=screen, force_terminal=True, width=100))  # started at 0 s
-    progress(10)  # 0.5 s: quiet
-    assert progress.status is None
-    progress(200)  # 2.5 s: shown
-    progress(210)  # 2.55 s: too soon to update again
-    progress(300)  # 3 s
-    progress.stop()
-    assert "fitting the perfusion model: 300 model evaluations, 3 s" in screen.getvalue()
+    line = progress.StatusLine(Console(file=screen, force_terminal=True, width=100))  # started at 0 s
+    line("fitting: 10 model evaluations")  # 0.5 s: quiet
+    assert line.status is None
+    line("fitting: 200 model evaluations")  # 2.5 s: shown
+    line("fitting: 210 model evaluations")  # 2.55 s: too soon to update again
+    line("fitting: 300 model evaluations", 0.75)  # 3 s, three quarters done: 1 s left
+    line.stop()
+    assert "fitting: 300 model evaluations (3 s, about 1 s left)" in screen.getvalue()

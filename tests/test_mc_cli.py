@@ -1,7 +1,6 @@
 """The `lightdose mc` command: tables, JSON, cases, hostile files, progress and Ctrl-C."""
 
 import contextlib
-import io
 import json
 import os
 import signal
@@ -10,11 +9,10 @@ import sys
 import time
 
 import pytest
-from rich.console import Console
 from typer.testing import CliRunner
 
 from lightdose.cli import app
-from lightdose.present import mc as present_mc
+from lightdose.cli import mc as cli_mc
 
 runner = CliRunner()
 
@@ -131,38 +129,39 @@ def test_thick_layer_without_absorption_ends_with_one_line(tmp_path):
     assert "layer 1 scatters without absorbing" in result.output
 
 
-def test_progress_bar_only_on_a_terminal_and_only_after_two_seconds(monkeypatch):
-    assert Console(file=io.StringIO()).is_terminal is False
-    with present_mc.terminal_progress(console=Console(file=io.StringIO())) as progress:
-        assert progress is None  # piped
-    with present_mc.terminal_progress(enabled=False, console=Console(file=io.StringIO(), force_terminal=True)) as p:
-        assert p is None  # --json
-    screen = io.StringIO()
-    clock = [100.0]
-    monkeypatch.setattr(present_mc.time, "monotonic", lambda: clock[0])
-    with present_mc.terminal_progress(console=Console(file=screen, force_terminal=True, width=80)) as progress:
-        progress(1000, 10_000)
-        assert screen.getvalue() == ""  # a run shorter than 2 s shows nothing
-        clock[0] += present_mc.PROGRESS_DELAY_S
-        progress(5000, 10_000)
-    assert "5,000 photons" in screen.getvalue()
+def test_progress_goes_to_the_shared_status_line_unless_json(monkeypatch):
+    """`lightdose mc` reports photons done through cli.progress.status_line (shown on a terminal after 2 s, never
+    when piped); with --json it asks for none."""
+    shown, asked = [], []
+
+    @contextlib.contextmanager
+    def recording(show, terminal):
+        asked.append(show)
+        yield (lambda text, done=None: shown.append((text, done))) if show else None
+
+    monkeypatch.setattr(cli_mc, "status_line", recording)
+    assert runner.invoke(app, ["mc", "--case", "gardner", "-n", "40000"]).exit_code == 0
+    assert asked == [True] and shown[-1] == ("Monte Carlo: 40,000 of 40,000 photons", 1.0)
+    assert runner.invoke(app, ["mc", "--case", "gardner", "-n", "4000", "--json"]).exit_code == 0
+    assert asked == [True, False]
 
 
-def _interrupt_after_first_batch(enabled: bool = True, label: str = "", console: object = None):
-    """Stands in for the terminal progress bar: sends Ctrl-C once a batch of 16 × 20 000 photons has finished."""
+@contextlib.contextmanager
+def _interrupt_after_first_batch(show, terminal):
+    """Stands in for the status line: sends Ctrl-C once a batch of 16 × 20 000 of 10^9 photons has finished."""
+    sent = []
 
-    def interrupt(done: int, total: int | None) -> None:
-        if done > 16 * 20_000 and not sent:
+    def line(text, done=None):
+        if done is not None and done > 16 * 20_000 / 10**9 and not sent:
             sent.append(done)
             os.kill(os.getpid(), signal.SIGINT)
 
-    sent: list[int] = []
-    return contextlib.nullcontext(interrupt)
+    yield line
 
 
 @pytest.mark.parametrize("json_output", [True, False])
 def test_ctrl_c_prints_a_labelled_partial_result_and_exits_130(monkeypatch, json_output):
-    monkeypatch.setattr(present_mc, "terminal_progress", _interrupt_after_first_batch)
+    monkeypatch.setattr(cli_mc, "status_line", _interrupt_after_first_batch)
     result = runner.invoke(app, ["mc", "--case", "absorbing-slab", "--photons", str(10**9),
                                  *(["--json"] if json_output else [])])
     assert result.exit_code == 130, result.output

@@ -13,6 +13,7 @@ from typer.testing import CliRunner
 from lightdose.cli import app
 from lightdose.planning import load_scenario, plan
 from lightdose.present.report import render_html
+from lightdose.units import USER_INPUT
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 runner = CliRunner()
@@ -81,7 +82,8 @@ def test_report_opens_in_headless_chromium_without_console_errors(report, tmp_pa
 
 def test_plan_cli_json_keys_and_report(tmp_path):
     scenario = tmp_path / "carpal.json"
-    scenario.write_text(json.dumps(_small("carpal-tunnel-probe810.yaml").model_dump(mode="json")), encoding="utf-8")
+    scenario.write_text(json.dumps(_small("carpal-tunnel-probe810.yaml").model_dump(mode="json", context=USER_INPUT)),
+                        encoding="utf-8")
     out = tmp_path / "carpal.html"
     result = runner.invoke(app, ["plan", str(scenario), "-o", str(out), "--json"])
     assert result.exit_code == 0, result.output

@@ -9,9 +9,9 @@ field validator's own name is not repeated (``person.skin_type: 'VII' is not ...
 from __future__ import annotations
 
 import re
-from typing import Any
 
 from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic_core import ErrorDetails
 
 from lightdose.errors import InputError
 
@@ -38,7 +38,7 @@ def path_parts(path: str) -> tuple[int | str, ...]:
     return tuple(int(p) if p.isdigit() else p for p in re.findall(r"[^.\[\]]+", path))
 
 
-def describe_error(error: dict[str, Any]) -> tuple[tuple[int | str, ...], str]:
+def describe_error(error: ErrorDetails) -> tuple[tuple[int | str, ...], str]:
     """The location and message of one pydantic error (an item of ``ValidationError.errors()``)."""
     location = tuple(error["loc"])
     cause = error.get("ctx", {}).get("error")
@@ -58,6 +58,8 @@ def describe_validation_error(exc: ValidationError) -> str:
     """One line per problem: ``field.path: message``, joined with '; '."""
     problems = []
     for error in exc.errors(include_url=False):
+        if error["type"] == "default_factory_not_called":  # a consequence of another field's error, not its own
+            continue
         location, message = describe_error(error)
         where = field_path(location)
         problems.append(f"{where}: {message}" if where else message)

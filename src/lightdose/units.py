@@ -431,6 +431,18 @@ def unit_text(kind: str) -> str:
     return f"{ureg.Unit(CANONICAL_UNITS[kind]):~P}"
 
 
+def _bound_text(kind: str, value: float) -> str:
+    """A range bound [canonical unit] as people read it: times in s, min or h, fractions in %."""
+    if kind == "time" and value != 0:
+        for unit, size in (("h", 3600.0), ("min", 60.0)):
+            if abs(value) >= size and (value / size) == round(value / size, 3):
+                return f"{value / size:g} {unit}"
+    if kind == "dimensionless":
+        return f"{100 * value:g} %"
+    unit = unit_text(kind)
+    return f"{value:g} {unit}".rstrip()
+
+
 def _shown(value: Any, kind: str) -> str:
     """An input as the user wrote it, with its unit: '-5 cm' as given, a bare number in the canonical unit."""
     if isinstance(value, str):
@@ -474,15 +486,16 @@ class Bounded:
                     or (self.le is not None and value > self.le) or (self.lt is not None and value >= self.lt))
 
     def range_text(self) -> str:
-        """The range for people: '0–3000 mm', or in words: 'greater than 0 and at most 14400 s'."""
-        unit = unit_text(self.kind)
-        unit = f" {unit}" if unit else ""
+        """The range for people, in the unit people use for it: '0–3000 mm', '0–100 %', or in words: 'greater than
+        0 s and at most 4 h'."""
         if self.ge is not None and self.le is not None:
-            return f"{self.ge:g}–{self.le:g}{unit}"
-        words = [f"{word} {bound:g}" for word, bound in (("at least", self.ge), ("greater than", self.gt),
-                                                       ("at most", self.le), ("less than", self.lt))
-                 if bound is not None]
-        return " and ".join(words) + unit if words else "any value"
+            low, high = _bound_text(self.kind, self.ge), _bound_text(self.kind, self.le)
+            low_value, low_unit = low.rsplit(" ", 1) if " " in low else (low, "")
+            return f"{low_value}–{high}" if high.endswith(" " + low_unit) or not low_unit else f"{low}–{high}"
+        words = [f"{word} {_bound_text(self.kind, bound)}" for word, bound in (
+            ("at least", self.ge), ("greater than", self.gt), ("at most", self.le), ("less than", self.lt))
+            if bound is not None]
+        return " and ".join(words) if words else "any value"
 
     def validate(self, value: Any, unit_required: bool = False) -> float:
         """The canonical float of `value`; errors name the value as written and the allowed range. With

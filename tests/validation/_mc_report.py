@@ -66,11 +66,12 @@ def render(path: str) -> str:
     out = []
     for case, rows in by_case.items():
         sources = list(dict.fromkeys(r["source"] for r in rows))
-        out += [f"### {case}", "", *(f"- {s}" for s in sources), "",
+        out += [f"#### {case}", "", *(f"- {s}" for s in sources), "",
                 "| quantity | reference | ours (± 1 SE) | deviation [SE] |", "|---|---:|---:|---:|"]
         for r in rows:
-            se = f"{r['se']:.5f}" if r["se"] >= 5e-6 or r["se"] == 0.0 else f"{r['se']:.1e}"
-            out.append(f"| {r['quantity']} | {r['reference']} | {r['value']:.5f} ± {se} | {r['deviation']:.1f} |")
+            small = 0.0 < r["se"] < 5e-6  # the conservation check: differences of order 1e-7
+            value, se = (f"{r['value']:.1e}", f"{r['se']:.1e}") if small else (f"{r['value']:.5f}", f"{r['se']:.5f}")
+            out.append(f"| {r['quantity']} | {r['reference']} | {value} ± {se} | {r['deviation']:.1f} |")
         out.append("")
     out.append(f"Pass: deviation ≤ K = {K:.2f} (false-alarm rate {FALSE_ALARM:g} over {COMPARISONS} comparisons).")
     return "\n".join(out)

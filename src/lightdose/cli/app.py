@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import json
+import os
 import sys
 from collections.abc import Callable
 from typing import Any
@@ -12,9 +13,45 @@ import typer
 from pydantic import ValidationError
 from rich.console import Console
 from rich.markup import escape
+from typer._click.exceptions import ClickException, NoArgsIsHelpError
+from typer.core import TyperGroup
+from typer.exceptions import Abort
 
+from lightdose import __version__
 from lightdose.errors import LightdoseError
 from lightdose.model_base import describe_validation_error
+from lightdose.provenance import git_revision
+
+
+class OneLineErrors(TyperGroup):
+    """The command group whose usage errors (unknown option, missing argument, bad choice) are one line on stderr
+    with exit status 2, like every other user error — not a box."""
+
+    def main(self, *args: Any, standalone_mode: bool = True, **kwargs: Any) -> Any:  # type: ignore[override]
+        try:
+            result = super().main(*args, standalone_mode=False, **kwargs)
+        except NoArgsIsHelpError:  # `lightdose` or `lightdose ldf` alone: the help was printed
+            result = 0
+        except ClickException as exc:
+            err_console.print(f"[bold red]error:[/] {escape(_usage_message(exc))}", highlight=False, soft_wrap=True)
+            result = exc.exit_code
+        except Abort:
+            err_console.print("[yellow]interrupted[/]", highlight=False)
+            result = INTERRUPTED_EXIT
+        if not standalone_mode:
+            return result
+        sys.exit(result if isinstance(result, int) else 0)
+
+
+def _usage_message(exc: ClickException) -> str:
+    """A usage error as one line, naming the option it concerns (``--points: ...``)."""
+    message = " ".join(exc.format_message().split())
+    param = getattr(exc, "param", None)
+    if param is None:
+        return message
+    names = list(getattr(param, "opts", [])) or [str(getattr(param, "name", ""))]
+    return message if any(name in message for name in names) else f"{'/'.join(names)}: {message}"
+
 
 app = typer.Typer(
     name="lightdose",
@@ -22,14 +59,35 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
+    cls=OneLineErrors,
+    context_settings={"help_option_names": ["-h", "--help"]},
 )
 # Piped output (CI logs, files) gets a wide fixed width so that tables are not folded.
 console = Console(width=None if Console().is_terminal else 160)
 err_console = Console(stderr=True, width=None if Console(stderr=True).is_terminal else 160)
 
+INTERRUPTED_EXIT = 130
+"""Exit status of a command interrupted by Ctrl-C (128 + SIGINT), also when it printed a partial result."""
+INTERNAL_ERROR_EXIT = 1
+"""Exit status of an internal error (a bug): not the user's input (that is 2)."""
+
+
+def _version(value: bool) -> None:
+    if value:
+        console.print(f"lightdose {__version__} ({git_revision()})")
+        raise typer.Exit()
+
+
+@app.callback()
+def _options(version: bool = typer.Option(False, "--version", callback=_version, is_eager=True,
+                                          help="Print the version and exit.")) -> None:
+    """Light transport, heating and dosimetry for red/near-infrared light therapy. Not a medical device."""
+
 
 def user_errors_exit_cleanly(func: Callable[..., Any]) -> Callable[..., Any]:
-    """Turn a user error (bad value, file or name) into a one-line message on stderr and exit status 2."""
+    """The one error path of every command: a user error (bad value, file or name) is a one-line message on stderr
+    and exit status 2; Ctrl-C says "interrupted" and exits 130; anything else is a bug, reported on one line with
+    the version (the traceback only with LIGHTDOSE_DEBUG=1) and exit status 1."""
 
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
@@ -39,6 +97,18 @@ def user_errors_exit_cleanly(func: Callable[..., Any]) -> Callable[..., Any]:
             message = describe_validation_error(exc)
         except LightdoseError as exc:
             message = str(exc)
+        except (typer.Exit, typer.Abort):
+            raise
+        except KeyboardInterrupt:
+            err_console.print("[yellow]interrupted[/]", highlight=False)
+            raise typer.Exit(code=INTERRUPTED_EXIT) from None
+        except Exception as exc:  # a bug: one line for the user, the traceback on request
+            if os.environ.get("LIGHTDOSE_DEBUG"):
+                raise
+            err_console.print(f"[bold red]internal error:[/] {escape(type(exc).__name__)}: {escape(str(exc))} — "
+                              f"please report it with the command and lightdose {__version__} ({git_revision()}); "
+                              "LIGHTDOSE_DEBUG=1 shows the traceback", highlight=False, soft_wrap=True)
+            raise typer.Exit(code=INTERNAL_ERROR_EXIT) from None
         err_console.print(f"[bold red]error:[/] {escape(message)}", highlight=False, soft_wrap=True)
         raise typer.Exit(code=2)
 
@@ -55,13 +125,6 @@ def print_json(payload: Any) -> None:
     """Write `payload` as JSON to stdout (no rich markup, so it can be piped)."""
     sys.stdout.write(json.dumps(payload, indent=2) + "\n")
 
-
-USER_INPUT = {"units": "required"}
-"""Validation context of requests built from what a user typed: a number without a unit is refused where people
-mean other units than lightdose's canonical ones (see :mod:`lightdose.units`)."""
-
-INTERRUPTED_EXIT = 130
-"""Exit status of a command interrupted by Ctrl-C (128 + SIGINT), also when it printed a partial result."""
 
 
 def exit_if_partial(partial: bool) -> None:

@@ -5,7 +5,8 @@ from __future__ import annotations
 import typer
 
 from lightdose.cli import options
-from lightdose.cli.app import USER_INPUT, app, console, print_json, print_warnings, user_errors_exit_cleanly
+from lightdose.cli.app import app, console, print_json, print_warnings, user_errors_exit_cleanly
+from lightdose.units import USER_INPUT
 
 
 @app.command()

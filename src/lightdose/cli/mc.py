@@ -16,6 +16,7 @@ from lightdose.cli.app import (
     print_json,
     user_errors_exit_cleanly,
 )
+from lightdose.cli.progress import status_line
 
 
 @app.command()
@@ -24,7 +25,8 @@ def mc(
     file: str | None = typer.Argument(None, help="MCML input file (.mci): all runs in it are simulated."),
     case: str | None = typer.Option(None, "--case", help="A named case instead of a file, e.g. gardner (a wrong "
                                                          "name lists them; see docs/monte-carlo.md)."),
-    photons: int | None = typer.Option(None, "--photons", "-n", help="Photons per run (default: the file's)."),
+    photons: int | None = typer.Option(None, "--photons", "-n",
+                                       help="Photons per run (default: the file's or the case's)."),
     seed: int = typer.Option(1, "--seed", help="Random seed (results are reproducible for a given seed)."),
     threads: int | None = typer.Option(None, "--threads", help="CPU threads (default: all)."),
     mco_dir: str | None = typer.Option(None, "--mco-dir", help="Also write MCML-style .mco outputs here."),
@@ -34,13 +36,16 @@ def mc(
 
     Ctrl-C stops the run: the photons finished so far are reported as a partial result, exit status 130."""
     from lightdose.errors import InputError
-    from lightdose.present.mc import partial_note, summary, tables, terminal_progress
+    from lightdose.present.mc import partial_note, summary, tables
     from lightdose.transport.mc import McRequest, monte_carlo, write_mco
 
     request = McRequest(mci=file, case=case, photons=photons, seed=seed, threads=threads)
     if mco_dir is not None and not Path(mco_dir).is_dir():
         raise InputError("--mco-dir", f"{mco_dir} is not a directory")
-    with terminal_progress(enabled=not json_output) as progress:
+    with status_line(not json_output, err_console) as line:
+        progress = None if line is None else (
+            lambda done, total: line(f"Monte Carlo: {done:,} of {total:,} photons", done / total) if total
+            else line(f"Monte Carlo: {done:,} photons"))
         try:
             result = monte_carlo(request, progress=progress)
         except KeyboardInterrupt:

@@ -10,7 +10,8 @@ import typer
 from rich.markup import escape
 
 from lightdose.cli import options
-from lightdose.cli.app import app, console, print_json, user_errors_exit_cleanly
+from lightdose.cli.app import app, console, err_console, print_json, user_errors_exit_cleanly
+from lightdose.cli.progress import status_line
 from lightdose.output_files import writable_path, write_output
 
 
@@ -28,7 +29,10 @@ def plan(
 
     if output is not None:
         writable_path(output, "--output")  # before the minutes of planning
-    result = make_plan(scenario)
+    with status_line(not json_output, err_console) as line:
+        progress = None if line is None else (
+            lambda what, share: line(f"planning {what}: {100 * share:.0f} % of the plan", share))
+        result = make_plan(scenario, progress=progress)
     if output is not None:
         write_report(result, output, "--output")
     if json_output:

@@ -5,7 +5,8 @@ from __future__ import annotations
 import typer
 
 from lightdose.cli import options
-from lightdose.cli.app import USER_INPUT, app, console, print_json, user_errors_exit_cleanly
+from lightdose.cli.app import app, console, print_json, user_errors_exit_cleanly
+from lightdose.units import USER_INPUT
 
 
 @app.command()
@@ -60,16 +61,11 @@ def sauna(
     json_output: bool = options.JSON,
 ) -> None:
     """Whole-body response to a sauna session (JOS-3): core and skin temperature, sweat loss, warnings."""
-    import re
-
     from lightdose.present.sauna import print_sauna, sauna_json
     from lightdose.thermal.sauna import SaunaRequest, simulate_sauna
 
-    def temperature(text: str | None) -> str | None:  # "60C" means 60 °C here, not 60 coulomb
-        return None if text is None else re.sub(r"^\s*([-+]?[\d.]+)\s*([CF])\s*$", r"\1 deg\2", text)
-
     request = SaunaRequest.model_validate(
-        {"air_temperature": temperature(air), "mean_radiant_temperature": temperature(radiant),
+        {"air_temperature": air, "mean_radiant_temperature": radiant,
          "relative_humidity": humidity, "exposure": time, "after": rest, "parameters": parameters},
         context=USER_INPUT)
     result = simulate_sauna(request)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import difflib
 from functools import cache
 from importlib import resources
-from typing import Annotated
+from typing import Annotated, Any
 
 import yaml
 from pydantic import Field, TypeAdapter
@@ -25,7 +25,7 @@ AnyDevice = Annotated[LightDevice | HeatingPad | InfraredSauna, Field(discrimina
 _ADAPTER: TypeAdapter[LightDevice | HeatingPad | InfraredSauna] = TypeAdapter(AnyDevice)
 
 
-def load(data: dict) -> LightDevice | HeatingPad | InfraredSauna:
+def load(data: dict[str, Any]) -> LightDevice | HeatingPad | InfraredSauna:
     """Build a device (of the type its `kind` names) from a plain dict, e.g. a parsed YAML file."""
     return _ADAPTER.validate_python(data)
 

@@ -100,6 +100,7 @@ class Emitter(FrozenModel):
             return math.nan
         if self.beam == "lambertian":
             return 1.0
+        assert self.half_angle is not None  # given for, and only for, 'cosine-power' (_consistent)
         return exponent_from_half_angle(self.half_angle)
 
     @property
@@ -108,6 +109,7 @@ class Emitter(FrozenModel):
         if self.face == "disk":
             return math.pi * self.size**2 / 4.0
         if self.face == "rectangle":
+            assert self.size_y is not None  # given for, and only for, a rectangle (_consistent)
             return self.size * self.size_y
         return self.size**2
 
@@ -121,4 +123,5 @@ class Emitter(FrozenModel):
         theta = np.asarray(theta, dtype=float)
         m = self.exponent
         cos_theta = np.clip(np.cos(theta), 0.0, None)
-        return self.power * (m + 1.0) / (2.0 * math.pi) * cos_theta**m
+        intensity: NDArray[np.float64] = self.power * (m + 1.0) / (2.0 * math.pi) * cos_theta**m
+        return intensity

@@ -122,7 +122,8 @@ def _edges(centres: NDArray[np.float64]) -> NDArray[np.float64]:
     return np.concatenate([[centres[0] - half], centres + half])
 
 
-def emitter_irradiance(emitter: Emitter, dx: NDArray[np.float64], dy: NDArray[np.float64], z: float) -> NDArray:
+def emitter_irradiance(emitter: Emitter, dx: NDArray[np.float64], dy: NDArray[np.float64],
+                       z: float) -> NDArray[np.float64]:
     """Irradiance [W/mm²] at offsets (dx, dy) [mm] from the emitter's centre, on a parallel plane at height z [mm].
 
     dx and dy broadcast against each other. Closed forms for every face and beam but a cos^m square or rectangle,
@@ -159,7 +160,8 @@ def _band_index(device: LightDevice) -> list[int]:
     return [keys.index((g.emitter.wavelength, g.emitter.fwhm)) for g in device.grids]
 
 
-def _band_cell_power(device: LightDevice, x_edges: NDArray, y_edges: NDArray, z: float) -> NDArray[np.float64]:
+def _band_cell_power(device: LightDevice, x_edges: NDArray[np.float64], y_edges: NDArray[np.float64],
+                     z: float) -> NDArray[np.float64]:
     """Power [W] per band falling into each cell of the edges' grid: shape (bands, len(y_edges) − 1, ...)."""
     power = np.zeros((len(device.bands()), y_edges.size - 1, x_edges.size - 1))
     for band, grid in zip(_band_index(device), device.grids, strict=True):
@@ -213,11 +215,11 @@ def area_mean_irradiance(device: LightDevice, distance: Any, width: float | None
 def _dataset(
     device_name: str,
     bands: list[tuple[float, float, float]],
-    x: NDArray,
-    y: NDArray,
-    maps: NDArray,
-    centre: NDArray,
-    mean: NDArray,
+    x: NDArray[np.float64],
+    y: NDArray[np.float64],
+    maps: NDArray[np.float64],
+    centre: NDArray[np.float64],
+    mean: NDArray[np.float64],
     attrs: dict[str, Any],
 ) -> xr.Dataset:
     unit = {"units": "W/mm^2"}
@@ -351,6 +353,16 @@ def measured_irradiance(
     )
 
 
+def eye_warning(ds: xr.Dataset) -> str | None:
+    """The warning for near-infrared (the bands ≥ 780 nm only) above the eye limit for long exposures, or None."""
+    near_infrared = ds.attrs.get("max_near_infrared", 0.0)
+    if near_infrared <= EYE_IR_LIMIT_W_MM2:
+        return None
+    return (f"near-infrared (≥ {EYE_IR_MIN_NM:g} nm) irradiance up to {mw_cm2(near_infrared):.3g} mW/cm² exceeds the "
+            f"{mw_cm2(EYE_IR_LIMIT_W_MM2):g} mW/cm² eye limit for exposures > 1000 s (ICNIRP 2013, IEC 62471): do not "
+            "face the eyes; NIR is invisible and does not trigger the blink reflex")
+
+
 def result_warnings(ds: xr.Dataset) -> list[str]:
     """The warnings an irradiance Dataset (modelled or measured) calls for, one string each: pulsing, laser beam,
     near-infrared above the eye limit (the bands ≥ 780 nm only), and the meter of a measured value."""
@@ -362,13 +374,8 @@ def result_warnings(ds: xr.Dataset) -> list[str]:
             "collimated (laser) beam: never look into it, direct or reflected; the retinal limits of IEC 60825-1 "
             "apply, and class 3B lasers need protective eyewear"
         )
-    near_infrared = ds.attrs.get("max_near_infrared", 0.0)
-    if near_infrared > EYE_IR_LIMIT_W_MM2:
-        notes.append(
-            f"near-infrared (≥ {EYE_IR_MIN_NM:g} nm) irradiance up to {mw_cm2(near_infrared):.3g} mW/cm² exceeds the "
-            f"{mw_cm2(EYE_IR_LIMIT_W_MM2):g} mW/cm² eye limit for exposures > 1000 s (ICNIRP 2013, IEC 62471): do not "
-            "face the eyes; NIR is invisible and does not trigger the blink reflex"
-        )
+    if (eye := eye_warning(ds)) is not None:
+        notes.append(eye)
     meter = ds.attrs.get("meter")
     wavelengths = ds.wavelength_nm.values
     if meter == "solar" and (np.isnan(wavelengths).any() or (wavelengths >= 700.0).any()):

@@ -57,8 +57,8 @@ class EmitterGrid(FrozenModel):
 
     def axes(self) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
         """x of the columns and y of the rows [mm]: shapes (columns,) and (rows,)."""
-        x = self.offset_x + (np.arange(self.columns) - (self.columns - 1) / 2.0) * self.pitch_x
-        y = self.offset_y + (np.arange(self.rows) - (self.rows - 1) / 2.0) * self.pitch_y
+        x = self.offset_x + (np.arange(self.columns, dtype=np.float64) - (self.columns - 1) / 2.0) * self.pitch_x
+        y = self.offset_y + (np.arange(self.rows, dtype=np.float64) - (self.rows - 1) / 2.0) * self.pitch_y
         return x, y
 
     def positions(self) -> tuple[NDArray[np.float64], NDArray[np.float64]]:

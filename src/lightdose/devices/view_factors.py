@@ -27,7 +27,8 @@ def corner_factor(u: NDArray[np.float64], v: NDArray[np.float64], z: float) -> N
     rv = np.hypot(v, z)
     cos_u = np.divide(u, ru, out=np.zeros_like(ru), where=ru > 0)
     cos_v = np.divide(v, rv, out=np.zeros_like(rv), where=rv > 0)
-    return (cos_u * np.arctan2(v, ru) + cos_v * np.arctan2(u, rv)) / (2.0 * np.pi)
+    factor: NDArray[np.float64] = (cos_u * np.arctan2(v, ru) + cos_v * np.arctan2(u, rv)) / (2.0 * np.pi)
+    return factor
 
 
 def rectangle_factor(x1: ArrayLike, x2: ArrayLike, y1: ArrayLike, y2: ArrayLike, z: float) -> NDArray[np.float64]:
@@ -49,4 +50,5 @@ def disk_factor(rho: ArrayLike, radius: float, z: float) -> NDArray[np.float64]:
     a2 = radius * radius
     root = np.sqrt(np.maximum((s + a2) ** 2 - 4.0 * rho * rho * a2, 0.0))
     ratio = np.divide(s - a2, root, out=np.zeros_like(root), where=root > 0)
-    return 0.5 * (1.0 - ratio)
+    factor: NDArray[np.float64] = 0.5 * (1.0 - ratio)
+    return factor

@@ -137,7 +137,8 @@ def simulate_condition(parameters: PerfusionParameters, condition: Condition) ->
 
     def run(local_anaesthetic: bool, nos_inhibition: bool) -> np.ndarray:
         modifiers = PerfusionModifiers(local_anaesthetic=local_anaesthetic, nos_inhibition=nos_inhibition)
-        return simulate_perfusion(t, temperature, parameters, modifiers).perfusion_pct_max.values
+        perfusion: np.ndarray = simulate_perfusion(t, temperature, parameters, modifiers).perfusion_pct_max.values
+        return perfusion
 
     control = readouts(t, run(False, False))
     if not (condition.local_anaesthetic or condition.nos_inhibition):
@@ -194,5 +195,5 @@ def fit(start: PerfusionParameters) -> tuple[PerfusionParameters, float]:
     shares = np.array([name.endswith("share") for name in FITTED])
     lo, hi = x0 - np.log(100.0), np.where(shares, 0.0, x0 + np.log(100.0))  # within ×100 of the start; shares ≤ 1
     result = least_squares(_residuals, np.minimum(x0, hi), args=(start,), bounds=(lo, hi), x_scale=1.0,
-                           diff_step=1e-3)
+                           diff_step=1e-3)  # type: ignore[arg-type]  # scipy-stubs want an array; scipy takes a scalar
     return with_values(start, dict(zip(FITTED, np.exp(result.x), strict=True))), float(result.cost)

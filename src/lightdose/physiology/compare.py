@@ -25,7 +25,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated
 
-import yaml
 from pydantic import Field, ValidationInfo, field_validator, model_validator
 
 from lightdose import devices
@@ -35,13 +34,14 @@ from lightdose.devices import LightDevice
 from lightdose.devices.irradiance import centre_irradiance, distance_for_irradiance
 from lightdose.devices.placement import Placement
 from lightdose.errors import FileFormatError, InputError
+from lightdose.input_files import load_yaml, read_text
 from lightdose.limits import MAX_DISTANCE_MM
 from lightdose.model_base import FrozenModel
 from lightdose.parameters import ParameterChoice, Parameters
 from lightdose.physiology.session import ELEVATION_THRESHOLD, PerfusionRequest, PerfusionResult, perfusion_session
 from lightdose.provenance import Provenance
 from lightdose.transport.request import After, Exposure
-from lightdose.units import Bounded
+from lightdose.units import USER_INPUT, Bounded
 
 
 class Treatment(FrozenModel):
@@ -146,18 +146,11 @@ class ComparisonResult:
 
 
 def load_comparison(path: str | Path) -> Comparison:
-    """Read a comparison YAML file; a syntax error names the line."""
-    path = Path(path)
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise FileFormatError(str(path), None, f"cannot read the file ({exc.strerror})") from None
-    except yaml.MarkedYAMLError as exc:
-        line = exc.problem_mark.line + 1 if exc.problem_mark is not None else None
-        raise FileFormatError(str(path), line, f"YAML syntax error: {exc.problem}") from None
+    """Read a comparison YAML file (any common text encoding); a syntax error names the line."""
+    data = load_yaml(read_text(path, "comparison"), str(path))
     if not isinstance(data, dict):
         raise FileFormatError(str(path), None, "expected a mapping with site, exposure, people and treatments")
-    return Comparison.model_validate(data, context={"units": "required"})
+    return Comparison.model_validate(data, context=USER_INPUT)
 
 
 def run_comparison(request: Comparison) -> ComparisonResult:

@@ -31,11 +31,12 @@ import numpy as np
 from numpy.typing import NDArray
 
 from lightdose.anatomy import LayerStack, Person
-from lightdose.anatomy.population import SKIN_TYPES, VirtualPeople
+from lightdose.anatomy.population import VirtualPeople
 from lightdose.devices.placement import Placement
 from lightdose.parameters import ParameterChoice, ParameterSet
 from lightdose.planning.safety import Limits, heat_within_range, skin_mpe_fraction, thermal_verdict
 from lightdose.thermal.session import HeatRequest
+from lightdose.tissues import ROMAN_SKIN_TYPES as SKIN_TYPES
 from lightdose.transport.dose import fluence_rate_on_axis
 from lightdose.transport.skin_beam import SkinBeam
 
@@ -159,8 +160,11 @@ def _thermally_unsafe(people: VirtualPeople, stack: LayerStack, placement: Place
             flags, count, everyone = np.array([run(people.person(int(i)))[0] for i in members]), members.size, True
         else:
             known = [(np.array(c) * signs, broke) for c, (broke, _) in zip(corners, results, strict=True)]
-            flags, count = _monotone_split(x * signs, known,
-                                           lambda k, group=members: run(people.person(int(group[k])))[0])
+
+            def breaks(k: int, group: NDArray[np.intp] = members) -> bool:
+                return run(people.person(int(group[k])))[0]
+
+            flags, count = _monotone_split(x * signs, known, breaks)
         unsafe[members], runs = flags, runs + count
     if runs == 0 and not unsafe.any():
         return unsafe, (f"screened: none of the {extremes} people at the extremes of the population breaks a "
@@ -171,8 +175,13 @@ def _thermally_unsafe(people: VirtualPeople, stack: LayerStack, placement: Place
                     "monotonicity")
 
 
+Progress = Callable[[int, int], None]
+"""Called with (people done, people in all) while a coverage is computed (a progress display)."""
+
+
 def light_coverage(people: VirtualPeople, stack: LayerStack, placement: Placement, beam: SkinBeam, exposure_s: float,
-                   window: tuple[float, float], limits: Limits, parameters: ParameterChoice) -> Coverage:
+                   window: tuple[float, float], limits: Limits, parameters: ParameterChoice,
+                   progress: Progress | None = None) -> Coverage:
     """Coverage of a light plan: target dose [J/mm²] per person for `exposure_s` under `beam` (the placement's),
     against `window` [J/mm²] and the `limits`. `stack` is the site's stack (not yet adjusted for a person) with one
     target."""
@@ -180,10 +189,14 @@ def light_coverage(people: VirtualPeople, stack: LayerStack, placement: Placemen
     doses = np.empty(n)
     params: ParameterSet = parameters.resolve()
     for i in range(n):
+        if progress is not None and i % 50 == 0:
+            progress(i, n)
         own = people.person(i).apply(stack, params)
         depth = people.target_depth(i, own.targets[0])
         rate, *_ = fluence_rate_on_axis(own, beam, np.array([depth]))
         doses[i] = rate.sum() * exposure_s
+    if progress is not None:
+        progress(n, n)
     over_mpe = limits.skin_mpe and skin_mpe_fraction(beam.peak_irradiance, beam.wavelength_nm, exposure_s) > 1.0
     if over_mpe:
         unsafe, check = np.ones(n, dtype=bool), "the skin irradiance is above the MPE for everyone"

@@ -30,6 +30,7 @@ shows them in minutes, mW/cm² and J/cm².
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal
 
@@ -332,7 +333,7 @@ def _heat(placement: Placement, stack: LayerStack, person: Person, scenario: Sce
 
 
 def _plan_light_site(scenario: Scenario, spec: SiteSpec, key: str, placement: Placement,
-                     people: VirtualPeople | None) -> SitePlan:
+                     people: VirtualPeople | None, progress: Progress | None = None) -> SitePlan:
     light = placement.light_device()
     beam = skin_beam(placement)
     person, limits = scenario.person, scenario.limits
@@ -395,15 +396,19 @@ def _plan_light_site(scenario: Scenario, spec: SiteSpec, key: str, placement: Pl
     if area_mm2 > SKIN_MPE_LARGE_AREA_CM2 * MM2_PER_CM2 and limits.skin_mpe:
         warnings.append(f"the irradiated area exceeds {SKIN_MPE_LARGE_AREA_CM2:g} cm²: the standards reduce the skin "
                         "MPE for large areas, which lightdose does not apply [verify against ICNIRP 2013]")
-    if scenario.devices_by_key()[key].faces_head and (eye := _eye_warning(beam, max(exposure, 1e-3))):
-        warnings.append(eye)
+    if scenario.devices_by_key()[key].faces_head:
+        if eye := _eye_warning(beam, max(exposure, 1e-3)):
+            warnings.append(eye)
+    elif beam.eye_warning is not None and not beam.contact:  # a pad on the skin cannot shine into the eyes
+        warnings.append(beam.eye_warning)
     if scenario.condition == "carpal-tunnel":
         warnings.append(f"WALT 2010 (780–860 nm lasers, carpal tunnel): 2–3 points, ≥ 4 J per point, 8 J in total; "
                         f"this plan: {power * exposure:.3g} J per point, {power * exposure * spec.points:.3g} J over "
                         f"{spec.points} point(s)")
     coverage = None
     if people is not None and exposure > 0:
-        coverage = light_coverage(people, stack, placement, beam, exposure, window, limits, scenario.parameters)
+        coverage = light_coverage(people, stack, placement, beam, exposure, window, limits, scenario.parameters,
+                                  None if progress is None else lambda done, total: progress(spec.title, done / total))
     perfusion = _perfusion(placement, stack, scenario, exposure)
     if placement.pad_heat > 0:
         warnings.append("the perfusion prediction leaves out the pad's waste heat (`pad_heat`); the skin temperature "
@@ -430,7 +435,7 @@ def _plan_light_site(scenario: Scenario, spec: SiteSpec, key: str, placement: Pl
 
 
 def _plan_heat_site(scenario: Scenario, spec: SiteSpec, key: str, placement: Placement,
-                    people: VirtualPeople | None) -> SitePlan:
+                    people: VirtualPeople | None, progress: Progress | None = None) -> SitePlan:
     pad = placement.model()
     assert isinstance(pad, HeatingPad)
     limits = scenario.limits
@@ -471,8 +476,13 @@ def _headline(sites: list[SitePlan], saunas: list[SaunaPlan], course_limit: str 
     return worst[0], (None if worst[0] == "achievable" else worst[1])
 
 
-def plan(scenario: Scenario | dict | str) -> Plan:
-    """Make the plan for `scenario` (a :class:`Scenario`, a dict, or the path of a YAML/JSON file).
+Progress = Callable[[str, float], None]
+"""Called with (what is being planned, the share of the plan done, 0–1) while a plan is made (a progress display)."""
+
+
+def plan(scenario: Scenario | dict | str, *, progress: Progress | None = None) -> Plan:
+    """Make the plan for `scenario` (a :class:`Scenario`, a dict, or the path of a YAML/JSON file); `progress`, if
+    given, is told how far the plan is (the population coverage takes seconds).
 
     Reproducible: the same scenario (and seed) gives the same plan. lightdose is not a medical device.
     """
@@ -483,12 +493,17 @@ def plan(scenario: Scenario | dict | str) -> Plan:
         people = (sample_people(spec.model_for(scenario.person), spec.people, scenario.seed, params)
                   if spec.people > 0 else None)
         sites = []
-        for site in scenario.sites:
+        steps = len(scenario.sites) + len(scenario.saunas)
+        for i, site in enumerate(scenario.sites):
             key, placement = scenario.placement_for(site)
+            step = None if progress is None else (
+                lambda what, share, i=i: progress(what, (i + share) / steps))  # type: ignore[misc]
             plan_site = _plan_light_site if isinstance(placement.model(), LightDevice) else _plan_heat_site
-            sites.append(plan_site(scenario, site, key, placement, people))
+            sites.append(plan_site(scenario, site, key, placement, people, step))
         saunas = []
-        for cabin_placement in scenario.saunas:
+        for j, cabin_placement in enumerate(scenario.saunas):
+            if progress is not None:
+                progress(f"the sauna course in {cabin_placement.key}", (len(sites) + j) / steps)
             cabin = cabin_placement.model()
             assert isinstance(cabin, InfraredSauna)
             saunas.append(plan_sauna(cabin, cabin_placement.air_temperature or [cabin.air_temperature],

@@ -60,7 +60,7 @@ def correction_ca(wavelength_nm: float) -> float:
     if wavelength_nm < 700.0:
         return 1.0
     if wavelength_nm < 1050.0:
-        return 10.0 ** (0.002 * (wavelength_nm - 700.0))
+        return float(10.0 ** (0.002 * (wavelength_nm - 700.0)))
     return 5.0
 
 
@@ -71,7 +71,7 @@ def skin_mpe(wavelength_nm: float, exposure_s: float) -> float:
     ca = correction_ca(wavelength_nm)
     if exposure_s >= SKIN_MPE_LONG_S:
         return SKIN_MPE_W_CM2 * ca * W_MM2_PER_W_CM2
-    return SKIN_MPE_SHORT_J_CM2 * ca * exposure_s**0.25 / exposure_s * W_MM2_PER_W_CM2
+    return SKIN_MPE_SHORT_J_CM2 * ca * float(exposure_s**0.25) / exposure_s * W_MM2_PER_W_CM2
 
 
 def skin_mpe_fraction(irradiance: NDArray[np.float64], wavelength_nm: NDArray[np.float64], exposure_s: float) -> float:
@@ -98,7 +98,7 @@ def eye_ir_limit(exposure_s: float) -> float:
         raise OutOfRangeError("exposure", f"{exposure_s:g} s must be positive")
     if exposure_s > EYE_IR_LONG_S:
         return EYE_IR_LONG_W_CM2 * W_MM2_PER_W_CM2
-    return EYE_IR_SHORT_W_CM2 * exposure_s**-0.75 * W_MM2_PER_W_CM2
+    return EYE_IR_SHORT_W_CM2 * float(exposure_s**-0.75) * W_MM2_PER_W_CM2
 
 
 def eye_ir_time_limit(irradiance: float) -> float:
@@ -182,9 +182,9 @@ def first_limit(t: NDArray[np.float64], skin: NDArray[np.float64], basal: NDArra
              (lambda k: arrhenius_omega(t[: k + 1], basal[: k + 1], parameters) > limits.omega,
               f"the burn dose reaches Ω {limits.omega:g}"))
     for exceeded, reason in doses:
-        k = _first_index(t.size, exceeded)
-        if k is not None:
-            candidates.append((float(t[k]), reason))
+        first = _first_index(t.size, exceeded)
+        if first is not None:
+            candidates.append((float(t[first]), reason))
     if not candidates:
         return ThermalVerdict(math.inf, None)
     return ThermalVerdict(*min(candidates))

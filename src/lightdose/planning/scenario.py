@@ -35,6 +35,7 @@ from lightdose.anatomy.stack import TargetKind
 from lightdose.devices import AnyDevice, HeatingPad, InfraredSauna, LightDevice
 from lightdose.devices import placement as device_placement
 from lightdose.errors import FileFormatError, InputError, LightdoseError
+from lightdose.input_files import load_yaml, read_text
 from lightdose.limits import MAX_DISTANCE_MM, MAX_PAD_HEAT_W_MM2, MAX_SESSION_S
 from lightdose.model_base import FrozenModel, describe_error, describe_validation_error
 from lightdose.parameters import ParameterChoice, Parameters, ParameterSet
@@ -42,7 +43,7 @@ from lightdose.planning.evidence import Condition
 from lightdose.planning.safety import Limits
 from lightdose.planning.schedule import Schedule
 from lightdose.thermal.sauna import SaunaPerson
-from lightdose.units import WITH_UNIT_PATTERN, Bounded, UnitFraction, from_j_cm2, j_cm2, parse_quantity
+from lightdose.units import USER_INPUT, WITH_UNIT_PATTERN, Bounded, UnitFraction, from_j_cm2, j_cm2, parse_quantity
 
 MAX_TARGET_DEPTH_MM = 100.0
 DEFAULT_WINDOW = ("1 J/cm^2", "10 J/cm^2")
@@ -375,29 +376,22 @@ def _line_of(text: str, location: tuple[int | str, ...]) -> int | None:
 
 def scenario_from_text(text: str, path: str = "<scenario>") -> Scenario:
     """Parse and validate a scenario from YAML (or JSON, which is YAML) text; errors name `path` and the line."""
-    try:
-        data = yaml.load(text, Loader=_UniqueKeyLoader)  # noqa: S506 (a SafeLoader)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
-        problem = getattr(exc, "problem", None) or str(exc)
-        raise FileFormatError(path, None if mark is None else mark.line + 1, f"YAML syntax error: {problem}") from None
+    data = load_yaml(text, path, _UniqueKeyLoader)
     if not isinstance(data, dict):
         raise FileFormatError(path, None, "a scenario is a mapping of fields (name, devices, sites, ...)")
+    if "treatments" in data and "devices" not in data:
+        raise FileFormatError(path, None, "this is a device comparison (treatments and people), not a scenario: run "
+                                          "`lightdose compare` on it")
     try:
-        return Scenario.model_validate(data)
+        return Scenario.model_validate(data, context=USER_INPUT)
     except ValidationError as exc:
         location, _ = describe_error(exc.errors(include_url=False)[0])
         raise FileFormatError(path, _line_of(text, location), describe_validation_error(exc)) from None
 
 
 def load_scenario(path: str | Path) -> Scenario:
-    """Read a scenario file (.yaml, .yml or .json)."""
-    file = Path(path)
-    try:
-        text = file.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise InputError("scenario", f"cannot read {str(path)!r}: {exc.strerror or exc}") from None
-    return scenario_from_text(text, str(path))
+    """Read a scenario file (.yaml, .yml or .json) in any common text encoding."""
+    return scenario_from_text(read_text(path, "scenario"), str(path))
 
 
 def as_scenario(scenario: Scenario | dict | str | Path) -> Scenario:

@@ -75,13 +75,13 @@ def _count(word: str | None) -> float | None:
     return _COUNT_WORDS.get(word) or float(word) if word else None
 
 
-def _span(match: re.Match, first: int = 1, scale: float = 1.0) -> Span:
+def _span(match: re.Match[str], first: int = 1, scale: float = 1.0) -> Span:
     low = float(match.group(first))
     high = float(match.group(first + 1)) if match.group(first + 1) else low
     return Span(low=low * scale, high=high * scale)
 
 
-def _seconds(match: re.Match, first: int) -> Span:
+def _seconds(match: re.Match[str], first: int) -> Span:
     """A duration range whose unit is the group after the range."""
     return _span(match, first, _UNIT_SECONDS[match.group(first + 2)])
 
@@ -171,7 +171,7 @@ class Schedule(FrozenModel):
         if "session_start" in fields and "session_end" not in fields:
             fields["session_end"] = fields["session_start"]
         try:
-            return cls(text=text.strip(), **fields)  # type: ignore[arg-type]
+            return cls(text=text.strip(), **fields)
         except ValidationError as exc:
             raise InputError("schedule", describe_validation_error(exc)) from None
 
@@ -232,7 +232,7 @@ class Schedule(FrozenModel):
                     {"weeks": "build up as tolerated to", "sessions": sessions,
                      "session_min": self.session_end.text(60)}]
         n = int(self.weeks.high)
-        rows = []
+        rows: list[dict[str, object]] = []
         for week in range(1, n + 1):
             share = 0.0 if n == 1 else (week - 1) / (n - 1)
             low = self.session_start.low + share * (self.session_end.low - self.session_start.low)
@@ -246,7 +246,7 @@ class Schedule(FrozenModel):
         parts = [self.frequency_text(noun=True)]
         if self.weeks is not None:
             parts.append(f"for {self.weeks.text()} weeks")
-        if self.builds_up:
+        if self.builds_up and self.session_start is not None and self.session_end is not None:
             parts.append(f"starting at {self.session_start.text(60)} min, building to {self.session_end.text(60)} min")
         elif self.session_start is not None:
             parts.append(f"{self.session_start.text(60)} min sessions")

@@ -1,23 +1,15 @@
-"""Presentation of the Monte Carlo stage (:class:`~lightdose.transport.mc.McResult`): JSON, terminal tables, the
-note on a partial result, and a progress bar on the terminal for long runs. No physics here."""
+"""Presentation of the Monte Carlo stage (:class:`~lightdose.transport.mc.McResult`): JSON, terminal tables and the
+note on a partial result. No physics here."""
 
 from __future__ import annotations
 
 import math
-import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import asdict
 from typing import Any
 
-from rich.console import Console
-from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 from rich.table import Table
 
-from lightdose.transport.mc import McResult, McRun, ProgressCallback
-
-PROGRESS_DELAY_S = 2.0
-"""Runs shorter than this show no progress bar."""
+from lightdose.transport.mc import McResult, McRun
 
 
 def _finite(value: float) -> float | None:
@@ -109,35 +101,3 @@ def partial_note(result: McResult) -> str | None:
     skipped = result.runs_requested - len(result.runs)
     note = f"interrupted: partial result ({last.photons} of {last.photons_requested} photons in run {last.name}"
     return note + (f"; {skipped} run(s) not started)" if skipped else ")")
-
-
-@contextmanager
-def terminal_progress(enabled: bool = True, label: str = "Monte Carlo",
-                      console: Console | None = None) -> Iterator[ProgressCallback | None]:
-    """A progress callback that draws a bar on `console` (default: stderr) once a run has taken
-    :data:`PROGRESS_DELAY_S`, and only when `enabled` and the console is a terminal (nothing when piped or with
-    --json); None otherwise."""
-    console = Console(stderr=True) if console is None else console
-    if not (enabled and console.is_terminal):
-        yield None
-        return
-    start = time.monotonic()
-    bar = Progress(TextColumn(label), BarColumn(), TextColumn("{task.completed:,} photons"), TimeElapsedColumn(),
-                   TimeRemainingColumn(), console=console, transient=True)
-    task = bar.add_task(label, total=None)
-    started = False
-
-    def update(done: int, total: int | None) -> None:
-        nonlocal started
-        if not started and time.monotonic() - start < PROGRESS_DELAY_S:
-            return
-        if not started:
-            bar.start()
-            started = True
-        bar.update(task, completed=done, total=total)
-
-    try:
-        yield update
-    finally:
-        if started:
-            bar.stop()

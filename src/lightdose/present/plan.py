@@ -190,20 +190,20 @@ def print_plan(plan: Plan, console: Console) -> None:
     console.print(f"[bold]{escape(scenario.name)}[/]: [{style}]{escape(headline(plan))}[/]")
     if plan.sites:
         table = Table(title="Plan per site: dose at the target for the plan's person", title_justify="left")
-        for column, justify in (("site / target", "left"), ("exposure", "right"), ("target dose [J/cm²]", "right"),
+        for column, justify in (("site", "left"), ("exposure", "right"), ("target dose [J/cm²]", "right"),
                                 ("peak skin [°C]", "right"), ("verdict", "left"), ("in window", "right")):
-            table.add_column(escape(column), justify=justify, overflow="fold")  # type: ignore[arg-type]
+            table.add_column(escape(column), justify=justify)  # type: ignore[arg-type]
         for s in plan.sites:
             verdict = VERDICT_TEXT[s.verdict] + (f" ({s.limiting_factor})" if s.limiting_factor else "")
             colour = {"achievable": "green", "limited": "yellow", "not achievable": "red"}[s.verdict]
             share = "–" if s.coverage is None or s.coverage.in_window is None else f"{100 * s.coverage.in_window:.0f} %"
-            table.add_row(f"{escape(s.label)}\n[dim]{escape(s.target)}[/]", minutes(s.exposure_s), number(_optional(s.target_fluence, j_cm2)),
+            table.add_row(escape(s.label), minutes(s.exposure_s), number(_optional(s.target_fluence, j_cm2)),
                           f"{s.peak_skin_temp_c:.1f}", f"[{colour}]{escape(verdict)}[/]", share)
         console.print(table)
         console.print(f"The plan's person is {escape(person_text(scenario))}. Target dose at the target's mid-depth; "
-                      "'in window': share of the virtual population.")
+                      "'in window': share of the virtual population.", highlight=False)
         for s in plan.sites:
-            console.print(f"{escape(s.label)}: {escape(s.reason)}")
+            console.print(f"{escape(s.label)} (target {escape(s.target)}): {escape(s.reason)}", highlight=False)
     for c in plan.saunas:
         table = Table(title=f"Sauna course in {escape(c.device)}: {escape(c.reason)}", title_justify="left")
         for column in ("air [°C]", "session [min]", "peak core [°C]", "sweat [g]", "drink [mL]"):
@@ -215,7 +215,7 @@ def print_plan(plan: Plan, console: Console) -> None:
         for g in c.guidance:
             console.print(f"- {escape(g)}")
     console.print(f"Schedule: {escape(scenario.schedule.describe())}. Evidence: "
-                  + "; ".join(f"{escape(e.topic)} ({e.level})" for e in plan.evidence))
+                  + "; ".join(f"{escape(e.topic)} ({e.level})" for e in plan.evidence), highlight=False)
     if plan.unverified:
         console.print(f"The plan relies on {len(plan.unverified)} estimated parameters marked \\[verify] (listed in "
                       "the JSON and the report).", highlight=False)

@@ -121,6 +121,10 @@ class ArrheniusSet:
         """The set's temperature range for people: 'below 61.9 °C', 'from 61.9 °C'."""
         return f"below {self.upper_c:g} °C" if self.lower_c is None else f"from {self.lower_c:g} °C"
 
+    def covers(self, T_c: float) -> bool:
+        """Whether the temperature `T_c` [°C] lies in the set's range."""
+        return (self.lower_c is None or T_c >= self.lower_c) and (self.upper_c is None or T_c < self.upper_c)
+
 
 def arrhenius_sets(parameters: ParameterSet | None = None) -> tuple[ArrheniusSet, ArrheniusSet]:
     """The two constant sets of the parameter set (default: :func:`lightdose.parameters.default_set`): below and from
@@ -241,7 +245,7 @@ def burn_dose(request: BurnRequest) -> BurnResult:
     T = request.temperature
     hold = (np.array([0.0, request.time]), np.full(2, T))
     low, high = arrhenius_sets(params)
-    constants = low if T < low.upper_c else high
+    constants = low if low.covers(T) else high
     rate = float(constants.rate(T))
     cem_rate_per_s = float(_cem43_rate(T)) / 60.0
 

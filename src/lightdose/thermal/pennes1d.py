@@ -250,7 +250,7 @@ class _System:
 
     def apply(self, T: np.ndarray) -> np.ndarray:
         """A·T."""
-        out = self.diag * T
+        out: np.ndarray = self.diag * T
         out[:-1] += self.off * T[1:]
         out[1:] += self.off * T[:-1]
         return out

@@ -56,12 +56,14 @@ class GridRZ:
     @property
     def r(self) -> np.ndarray:
         """Cell-centre radii [mm]."""
-        return 0.5 * (self.r_faces[1:] + self.r_faces[:-1])
+        centres: np.ndarray = 0.5 * (self.r_faces[1:] + self.r_faces[:-1])
+        return centres
 
     @property
     def z(self) -> np.ndarray:
         """Cell-centre depths [mm]."""
-        return 0.5 * (self.z_faces[1:] + self.z_faces[:-1])
+        centres: np.ndarray = 0.5 * (self.z_faces[1:] + self.z_faces[:-1])
+        return centres
 
     @property
     def ring_area(self) -> np.ndarray:
@@ -109,8 +111,14 @@ def _per_radius(grid: GridRZ, value: Any, name: str) -> np.ndarray:
     return array
 
 
+Exchange = tuple[np.ndarray, np.ndarray, np.ndarray | float, np.ndarray | float]
+"""Heat exchanged with a fixed temperature, for the energy bookkeeping: the cells' indices, their conductances to
+that temperature [W/K], the temperature [°C] and a fixed extra inflow [W]."""
+
+
 def _assemble(grid: GridRZ, h: np.ndarray, t_env: np.ndarray, q_surface: np.ndarray, source: np.ndarray,
-              t_core: float, t_arterial: float, side_temperature: float | None):
+              t_core: float, t_arterial: float,
+              side_temperature: float | None) -> tuple[sp.csc_matrix, np.ndarray, np.ndarray, dict[str, Exchange]]:
     """Sparse A and b of C dT/dt = −A T + b (cell-centred; index = j·nr + i, j depth, i radius)."""
     nr, nz = grid.r.size, grid.z.size
     dr, dz = np.diff(grid.r_faces), np.diff(grid.z_faces)
@@ -148,7 +156,8 @@ def _assemble(grid: GridRZ, h: np.ndarray, t_env: np.ndarray, q_surface: np.ndar
         diag[index[:, -1]] += g_side
         b[index[:, -1]] += g_side * side_temperature
     matrix = matrix + sp.diags(diag)
-    exchange = {  # per cell: conductance to a fixed temperature, for the energy bookkeeping (W/K, °C)
+    # per cell: conductance to a fixed temperature, for the energy bookkeeping (W/K, °C)
+    exchange: dict[str, Exchange] = {
         "surface": (index[0], g_top, t_env, q_surface * area),
         "bottom": (index[-1], g_bottom, np.full(area.size, t_core), 0.0),
         "perfusion": (index.ravel(), (grid.perfusion[:, None] * volume).ravel(), t_arterial, 0.0),
@@ -162,7 +171,8 @@ def surface_temperature(grid: GridRZ, cells: np.ndarray, h: np.ndarray, t_env: n
                         q_surface: np.ndarray) -> np.ndarray:
     """Skin temperature [°C] per radius from the first cell row and the boundary condition (flux continuity)."""
     g_half = 2.0 * grid.conductivity[0] / np.diff(grid.z_faces)[0]
-    return (h * t_env + q_surface + g_half * cells) / (h + g_half)
+    skin: np.ndarray = (h * t_env + q_surface + g_half * cells) / (h + g_half)
+    return skin
 
 
 def solve_rz(grid: GridRZ, duration: Any, dt: Any = 5.0, h: Any = 10e-6, t_env: Any = 25.0, q_surface: Any = 0.0,

@@ -20,17 +20,16 @@ from importlib.metadata import version
 from typing import Annotated, Any, Literal
 
 import numpy as np
-import pint
 import xarray as xr
-from pydantic import AfterValidator, BeforeValidator, Field
+from pydantic import Field
 
 from lightdose.devices.heat_sources import InfraredSauna
 from lightdose.errors import InputError
-from lightdose.limits import HYPERTHERMIA_CORE_C
+from lightdose.limits import HYPERTHERMIA_CORE_C, MAX_SESSION_S
 from lightdose.model_base import FrozenModel
 from lightdose.parameters import ParameterChoice, Parameters
 from lightdose.provenance import Provenance
-from lightdose.units import Duration, Fraction, Length, Temperature, ureg
+from lightdose.units import Bounded
 
 STEP_S = 60.0
 """JOS-3 time step [s] (one minute, the step of Takahashi et al. 2021)."""
@@ -57,43 +56,8 @@ CAUTIONS = (
 )
 
 
-def _in_range(low: float, high: float, unit: str, scale: float = 1.0) -> AfterValidator:
-    """A validator that rejects a canonical value outside [low, high] (shown ×`scale` in `unit`)."""
-
-    def check(value: float) -> float:
-        if not low <= value <= high:
-            raise ValueError(f"{value * scale:g} {unit} is outside the allowed range "
-                             f"{low * scale:g}–{high * scale:g} {unit}")
-        return value
-
-    return AfterValidator(check)
-
-
-def _positive(value: float) -> float:
-    if value <= 0.0:
-        raise ValueError(f"must be longer than 0 s, got {value:g} s")
-    return value
-
-
-def _in_unit(unit: str, what: str) -> BeforeValidator:
-    """A validator reading a number in `unit` or a string with any unit of the same dimension ("0.2 m/s")."""
-
-    def convert(value: Any) -> float:
-        if isinstance(value, int | float) and not isinstance(value, bool):
-            return float(value)
-        if not isinstance(value, str):
-            raise ValueError(f"expected a {what} such as '1 {unit}', got {value!r}")
-        try:
-            quantity = ureg.Quantity(value.strip())
-            return float(quantity.magnitude if quantity.dimensionless else quantity.to(unit).magnitude)
-        except (pint.errors.PintError, ValueError, AttributeError, TypeError) as exc:
-            raise ValueError(f"cannot read {value!r} as a {what} ({exc}); write e.g. '1 {unit}'") from None
-
-    return BeforeValidator(convert, json_schema_input_type=float | str)  # the schema: a number or "80 kg"
-
-
-AirSpeed = Annotated[float, _in_unit("m/s", "speed"), _in_range(0.0, 5.0, "m/s")]
-Mass = Annotated[float, _in_unit("kg", "mass"), _in_range(20.0, 200.0, "kg")]
+def _range(kind: str, low: float, high: float, open_low: bool = False) -> Bounded:
+    return Bounded(kind, gt=low, le=high) if open_low else Bounded(kind, ge=low, le=high)
 
 
 class SaunaPerson(FrozenModel):
@@ -103,9 +67,9 @@ class SaunaPerson(FrozenModel):
 
     age: int = Field(40, ge=18, le=100, description="age [years]")
     sex: Literal["male", "female"] = "male"
-    height: Annotated[Length, _in_range(1000.0, 2500.0, "m", 1e-3)] = Field(1720.0, description="height [mm]")
-    weight: Mass = Field(70.0, description="body mass [kg]")
-    body_fat: Annotated[Fraction, _in_range(0.03, 0.6, "%", 100.0)] = Field(0.15, description="body fat fraction")
+    height: Annotated[float, _range("length", 1000.0, 2500.0)] = Field(1720.0, description="height [mm]")
+    weight: Annotated[float, _range("mass", 20.0, 200.0)] = Field(70.0, description="body mass [kg]")
+    body_fat: Annotated[float, _range("dimensionless", 0.03, 0.6)] = Field(0.15, description="body fat fraction")
 
 
 class SaunaRequest(FrozenModel):
@@ -113,14 +77,14 @@ class SaunaRequest(FrozenModel):
     humidities as fractions (0.2 = 20 %), air speed in m/s. The mean radiant temperature defaults to the air
     temperature; :meth:`from_cabin` derives it from a cabin preset's emitters."""
 
-    air_temperature: Annotated[Temperature, _in_range(10.0, 100.0, "°C")]
-    mean_radiant_temperature: Annotated[Temperature, _in_range(10.0, 150.0, "°C")] | None = None
-    relative_humidity: Annotated[Fraction, _in_range(0.0, 1.0, "%", 100.0)] = 0.2
-    air_speed: AirSpeed = 0.1
-    exposure: Annotated[Duration, AfterValidator(_positive), _in_range(0.0, 4 * 3600.0, "min", 1 / 60)]
-    after: Annotated[Duration, _in_range(0.0, 4 * 3600.0, "min", 1 / 60)] = 0.0
-    rest_air_temperature: Annotated[Temperature, _in_range(10.0, 40.0, "°C")] = 24.0
-    rest_relative_humidity: Annotated[Fraction, _in_range(0.0, 1.0, "%", 100.0)] = 0.5
+    air_temperature: Annotated[float, _range("temperature", 10.0, 100.0)]
+    mean_radiant_temperature: Annotated[float, _range("temperature", 10.0, 150.0)] | None = None
+    relative_humidity: Annotated[float, _range("dimensionless", 0.0, 1.0)] = 0.2
+    air_speed: Annotated[float, _range("speed", 0.0, 5.0)] = 0.1
+    exposure: Annotated[float, _range("time", 0.0, MAX_SESSION_S, open_low=True)]
+    after: Annotated[float, _range("time", 0.0, MAX_SESSION_S)] = 0.0
+    rest_air_temperature: Annotated[float, _range("temperature", 10.0, 40.0)] = 24.0
+    rest_relative_humidity: Annotated[float, _range("dimensionless", 0.0, 1.0)] = 0.5
     posture: Literal["sitting", "lying"] = "sitting"
     cap_skin_blood_flow: bool = Field(default=True, description="limit JOS-3's skin blood flow to ~7 L/min")
     person: SaunaPerson = SaunaPerson()
@@ -169,12 +133,13 @@ def radiant_temperature(air_c: float, emitter_c: float, emissivity: float, view_
         raise InputError("emitter_view_factor", f"{view_factor:g} is outside the allowed range 0–1")
     weight = view_factor * emissivity
     t4 = weight * (emitter_c + 273.15) ** 4 + (1.0 - weight) * (air_c + 273.15) ** 4
-    return t4**0.25 - 273.15
+    return float(t4**0.25) - 273.15
 
 
 def _whole_body(parts: Any) -> np.ndarray:
     """Sum a JOS-3 per-segment time series over the 17 segments."""
-    return np.sum([np.asarray(getattr(parts, name), dtype=float) for name in BODY_PARTS], axis=0)
+    total: np.ndarray = np.sum([np.asarray(getattr(parts, name), dtype=float) for name in BODY_PARTS], axis=0)
+    return total
 
 
 @contextmanager

@@ -51,4 +51,5 @@ def skin_perfusion_factor(temperature_c: ArrayLike, parameters: ParameterSet | N
     p = parameters or default_set()
     points = p.table("vasodilation.plateau_temperatures [degC]")
     percent = p.table("vasodilation.plateau_conductance [%]")
-    return np.interp(np.asarray(temperature_c, dtype=float), points, percent) / percent[0]
+    factor: NDArray[np.float64] = np.interp(np.asarray(temperature_c, dtype=float), points, percent) / percent[0]
+    return factor

@@ -28,6 +28,7 @@ from numba import njit
 from numpy.typing import NDArray
 from scipy.linalg import solve_banded
 
+from lightdose.optics.penetration import effective_attenuation_coefficient
 from lightdose.transport.layers import LayerStackSpec
 
 RELIABLE_DEPTH_MM = 1.0
@@ -90,7 +91,8 @@ class DiffusionResult:
         return log_interp(depth_mm, self.z_mm, self.fluence)
 
 
-def _graded_grid(stack: LayerStackSpec, depth_mm: float, surface_step_mm: float, growth: float, max_step_mm: float):
+def _graded_grid(stack: LayerStackSpec, depth_mm: float, surface_step_mm: float, growth: float,
+                 max_step_mm: float) -> NDArray[np.float64]:
     """Cell faces [mm]: fine at the surface and at each interface, growing geometrically in between."""
     edges = [0.0]
     for layer in stack.layers:
@@ -116,7 +118,7 @@ def _graded_grid(stack: LayerStackSpec, depth_mm: float, surface_step_mm: float,
         for s in sequence:
             faces.append(faces[-1] + s)
         faces[-1] = bottom
-    return np.asarray(faces)
+    return np.asarray(faces, dtype=np.float64)
 
 
 @dataclass(frozen=True)
@@ -142,7 +144,7 @@ def _default_depth(stack: LayerStackSpec) -> float:
     if math.isfinite(layers[-1].thickness_mm):
         return finite_bottom
     last = layers[-1]
-    mueff = math.sqrt(3 * last.mua * (last.mua + last.mus * (1 - last.g))) if last.mua > 0 else 0.01
+    mueff = float(effective_attenuation_coefficient(last.mua, last.mus * (1 - last.g))) if last.mua > 0 else 0.01
     return max(60.0, finite_bottom + 15.0 / mueff)
 
 
@@ -291,7 +293,7 @@ def disc_weights(k: NDArray[np.float64], radii_mm: NDArray[np.float64]) -> NDArr
     """
     from scipy.special import j0
 
-    bessel = j0(np.outer(np.atleast_1d(radii_mm), k))
+    bessel: NDArray[np.float64] = j0(np.outer(np.atleast_1d(radii_mm), k))
     interval = bessel[:, :-1] - bessel[:, 1:]  # ∫ a·J1(ka) dk over each interval
     weights = np.zeros_like(bessel)
     weights[:, :-1] += 0.5 * interval
@@ -303,8 +305,9 @@ def disc_weights(k: NDArray[np.float64], radii_mm: NDArray[np.float64]) -> NDArr
 def ring_coefficients(ring_irradiance: NDArray[np.float64]) -> NDArray[np.float64]:
     """Disc coefficients c_j of a staircase profile: ring j (between edges r_{j−1} and r_j) has the mean
     irradiance b_j, so b = Σ_j c_j·disc(r_j) with c_j = b_j − b_{j+1} (b_{N+1} = 0). Signed where b rises."""
-    b = np.asarray(ring_irradiance, dtype=float)
-    return b - np.r_[b[1:], 0.0]
+    b = np.asarray(ring_irradiance, dtype=np.float64)
+    coefficients: NDArray[np.float64] = b - np.r_[b[1:], 0.0]
+    return coefficients
 
 
 @lru_cache(maxsize=64)

@@ -244,7 +244,7 @@ def depth_dose(request: DoseRequest) -> DoseResult:
                    fluence_rate_shallow=float(shallow[:, i].sum()), fluence_rate_deep=float(deep[:, i].sum()),
                    fluence_rate_per_band=tuple(float(v) for v in mid[:, i]))
         for i, name in enumerate(names))
-    warnings = list(beam.warnings)
+    warnings = list(beam.warnings) + ([beam.eye_warning] if beam.eye_warning else [])
     if partial:
         warnings.append(f"interrupted: the Monte Carlo ran {photons} of {request.photons} photons per band; the "
                         "result is partial")

@@ -25,7 +25,7 @@ from numpy.typing import NDArray
 from scipy.signal import fftconvolve
 
 from lightdose.devices import LightDevice
-from lightdose.devices.irradiance import result_warnings
+from lightdose.devices.irradiance import eye_warning, result_warnings
 from lightdose.devices.placement import Placement
 from lightdose.errors import InputError
 
@@ -104,7 +104,7 @@ def beam_profile(irradiance: xr.Dataset, band: int,
     width = max(dx, dy)
     extent = math.hypot(max(abs(x[0] - point[0]), abs(x[-1] - point[0])),
                         max(abs(y[0] - point[1]), abs(y[-1] - point[1])))
-    edges = width * np.arange(1, math.ceil(extent / width) + 1)
+    edges = width * np.arange(1, math.ceil(extent / width) + 1, dtype=np.float64)
     nodes, node_weights = np.polynomial.legendre.leggauss(2)
     inner = edges - width
     radii = (0.5 * (inner[:, None] + edges[:, None]) + 0.5 * width * nodes[None, :]).ravel()  # (ring, node)
@@ -139,6 +139,9 @@ class SkinBeam:
     profile: NDArray[np.float64]
     """Mean irradiance over each ring relative to the centre irradiance, per band: shape (band, ring)."""
     warnings: tuple[str, ...] = ()
+    """The device's warnings at this distance (pulsing, laser beam), but the eye's."""
+    eye_warning: str | None = None
+    """The device's near-infrared eye warning for long exposures, or None (a plan replaces it by a time-aware one)."""
     point_mm: tuple[float, float] = (0.0, 0.0)
     """Where on the skin the beam is seen from (x, y) [mm]: (0, 0) is the centre of the treated area."""
 
@@ -169,10 +172,12 @@ def _skin_beam(device_json: str, distance_mm: float, point: tuple[float, float])
     peak = np.maximum(irradiance["irradiance"].max(dim=("x", "y")).values, centre)
     radius = np.array([equivalent_beam_radius(irradiance, b, float(centre[b])) for b in range(n_bands)])
     profiles = [beam_profile(irradiance, b, point) for b in range(n_bands)]
-    return SkinBeam(name=light.name, contact=light.contact, distance_mm=distance_mm, wavelength_nm=irradiance["wavelength_nm"].values.astype(float),
+    return SkinBeam(name=light.name, contact=light.contact, distance_mm=distance_mm,
+                    wavelength_nm=irradiance["wavelength_nm"].values.astype(float),
                     centre_irradiance=centre, peak_irradiance=peak, radius_mm=radius,
                     profile_radius_mm=profiles[0][0], profile=np.array([values for _, values in profiles]),
-                    warnings=tuple(result_warnings(irradiance)), point_mm=point)
+                    warnings=tuple(w for w in result_warnings(irradiance) if w != eye_warning(irradiance)),
+                    eye_warning=eye_warning(irradiance), point_mm=point)
 
 
 def hottest_spot(placement: Placement, radius_mm: float, margin: float = 0.01) -> tuple[float, float]:
@@ -198,4 +203,5 @@ def disc_mean(beam: SkinBeam, radius_mm: float) -> NDArray[np.float64]:
     outer = beam.profile_radius_mm
     inner = np.concatenate([[0.0], outer[:-1]])
     inside = np.clip(np.minimum(outer, radius_mm) ** 2 - inner**2, 0.0, None)  # ∝ area of each ring inside
-    return beam.centre_irradiance * (beam.profile @ inside) / radius_mm**2
+    mean: NDArray[np.float64] = beam.centre_irradiance * (beam.profile @ inside) / radius_mm**2
+    return mean

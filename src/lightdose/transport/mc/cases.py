@@ -111,6 +111,8 @@ MCML_GRID = Grid(dz_mm=0.1, dr_mm=0.1, nz=200, nr=500, na=30)
 
 _MCML_MANUAL = "Wang & Jacques 1992, MCML manual (Univ. Texas M. D. Anderson Cancer Center), chapter 6"
 _GARDNER = "Gardner & Welch 1992 (SPIE 1646), as compared in the MCML manual, table 6.7"
+_VAN_DE_HULST = ("van de Hulst 1980, Multiple Light Scattering, vol. II (tables, 5 decimals), as quoted in the MCML "
+                 "manual, table 6.1")
 _ABSORBING_RD, _ABSORBING_TT = absorbing_slab_closed_form(1.5, 0.5)
 
 CASES: dict[str, McCase] = {
@@ -124,10 +126,8 @@ CASES: dict[str, McCase] = {
             photons=1_000_000,
             source=f"{_MCML_MANUAL}, table 6.1: n = 1, mua = 10 /cm, mus = 90 /cm, g = 0.75, d = 0.02 cm",
             references=(
-                Reference("rd", 0.09739, 0.5e-5, "van de Hulst 1980, Multiple Light Scattering, vol. II (tables, "
-                          "5 decimals), as quoted in the MCML manual, table 6.1", "published"),
-                Reference("tt", 0.66096, 0.5e-5, "van de Hulst 1980 (tables, 5 decimals), as quoted in the MCML "
-                          "manual, table 6.1", "published"),
+                Reference("rd", 0.09739, 0.5e-5, _VAN_DE_HULST, "published"),
+                Reference("tt", 0.66096, 0.5e-5, _VAN_DE_HULST, "published"),
             ),
         ),
         McCase(
@@ -190,7 +190,8 @@ CASES: dict[str, McCase] = {
             references=(
                 Reference("rd", _ABSORBING_RD, 0.0, "closed form: round trips between the faces, each reflecting "
                           "((n - 1)/(n + 1))^2 (absorbing_slab_closed_form)", "closed form"),
-                Reference("tt", _ABSORBING_TT, 0.0, "closed form (absorbing_slab_closed_form)", "closed form"),
+                Reference("tt", _ABSORBING_TT, 0.0, "closed form: round trips between the faces, each reflecting "
+                          "((n - 1)/(n + 1))^2 (absorbing_slab_closed_form)", "closed form"),
             ),
         ),
     )

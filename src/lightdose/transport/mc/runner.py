@@ -30,7 +30,6 @@ from lightdose.errors import InputError
 from lightdose.transport.layers import LayerStackSpec, specular_reflectance
 from lightdose.transport.mc.convolve import convolve_dataset, convolve_memory_bytes
 from lightdose.transport.mc.kernel import (
-    CHUNK_INTERRUPTED,
     CHUNK_STEP_BOUND,
     MAX_STEPS,
     Control,
@@ -224,7 +223,6 @@ def simulate(stack: LayerStackSpec, source: Source | None = None, *, photons: in
     control = _control(CHUNKS_PER_BATCH)
     a_rz_total = np.zeros((grid.nr + 1, grid.nz + 1))
     acc = Accumulator()
-    partial = False
     steps = 0
     load_start = time.perf_counter()
     with _ctrl_c_stops(control.stop), ThreadPoolExecutor(max_workers=1) as worker:
@@ -232,36 +230,40 @@ def simulate(stack: LayerStackSpec, source: Source | None = None, *, photons: in
         load_seconds = time.perf_counter() - load_start
         start = time.perf_counter()
         chunk0 = 0
-        while chunk0 < n_total_chunks and not control.stop[0]:
-            n_chunks = int(min(CHUNKS_PER_BATCH, n_total_chunks - chunk0))
-            counts = np.full(n_chunks, per_chunk, dtype=np.int64)
-            if photons is not None and chunk0 + n_chunks == n_total_chunks:
-                counts[-1] = photons - per_chunk * (n_total_chunks - 1)
-            rng = np.stack([chunk_state(int(seed), chunk0 + k) for k in range(n_chunks)])
-            batch = Tallies(*(t[:n_chunks] for t in tallies))
-            batch_control = Control(control.stop, control.status[:n_chunks], control.done[:n_chunks])
-            job = worker.submit(_batch_in_worker, n_threads, counts, rng, layers, launch, scoring, batch,
-                                batch_control, a_rz_total)
-            while True:
-                try:
-                    complete = job.result(timeout=_POLL_S)
+        try:
+            while chunk0 < n_total_chunks and not control.stop[0]:
+                n_chunks = int(min(CHUNKS_PER_BATCH, n_total_chunks - chunk0))
+                counts = np.full(n_chunks, per_chunk, dtype=np.int64)
+                if photons is not None and chunk0 + n_chunks == n_total_chunks:
+                    counts[-1] = photons - per_chunk * (n_total_chunks - 1)
+                rng = np.stack([chunk_state(int(seed), chunk0 + k) for k in range(n_chunks)])
+                batch = Tallies(*(t[:n_chunks] for t in tallies))
+                batch_control = Control(control.stop, control.status[:n_chunks], control.done[:n_chunks])
+                batch_control.done[:] = 0  # read for progress before the chunks start
+                job = worker.submit(_batch_in_worker, n_threads, counts, rng, layers, launch, scoring, batch,
+                                    batch_control, a_rz_total)
+                while True:
+                    try:
+                        complete = job.result(timeout=_POLL_S)
+                        break
+                    except TimeoutError:
+                        if progress is not None:
+                            progress(acc.photons + int(batch_control.done.sum()), photons)
+                if np.any(batch_control.status == CHUNK_STEP_BOUND):
+                    raise _step_bound_error(stack)
+                if not complete:  # interrupted: the batch under way is discarded
                     break
-                except TimeoutError:
-                    if progress is not None:
-                        progress(acc.photons + int(batch_control.done.sum()), photons)
-            if np.any(batch_control.status == CHUNK_STEP_BOUND):
-                raise _step_bound_error(stack)
-            if not complete:  # interrupted: the batch under way is discarded
-                partial = bool(np.any(batch_control.status == CHUNK_INTERRUPTED))
-                break
-            acc.add(chunk_quantities(batch.a_layer, batch.a_z, batch.rd_ra, batch.tt_ra), counts)
-            steps += int(batch.steps.sum())
-            chunk0 += n_chunks
-            if progress is not None:
-                progress(acc.photons, photons)
-            if max_seconds is not None and time.perf_counter() - start >= max_seconds:
-                break
-        partial = partial or (bool(control.stop[0]) and chunk0 < n_total_chunks)
+                acc.add(chunk_quantities(batch.a_layer, batch.a_z, batch.rd_ra, batch.tt_ra), counts)
+                steps += int(batch.steps.sum())
+                chunk0 += n_chunks
+                if progress is not None:
+                    progress(acc.photons, photons)
+                if max_seconds is not None and time.perf_counter() - start >= max_seconds:
+                    break
+        except BaseException:
+            control.stop[0] = 1  # end the worker's batch quickly: leaving the block waits for it
+            raise
+        partial = bool(control.stop[0]) and chunk0 < n_total_chunks
     wall = time.perf_counter() - start
     if acc.photons == 0:
         raise KeyboardInterrupt("interrupted before the first batch of photons had finished: no result")

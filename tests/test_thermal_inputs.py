@@ -2,13 +2,16 @@
 
 import math
 
+import pint
 import pytest
 from pydantic import ValidationError
 
 from lightdose import tissues
 from lightdose.anatomy import Layer, LayerStack
 from lightdose.errors import InputError
+from lightdose.parameters import default_set
 from lightdose.thermal import SkinBoundary, make_grid, solve_pennes, thermal_properties
+from lightdose.units import ureg
 
 STACK = LayerStack(layers=[Layer(tissue="dermis", thickness=1.0), Layer(tissue="muscle")])
 
@@ -21,12 +24,21 @@ def test_every_preset_has_thermal_properties(name):
 
 
 def test_canonical_units():
-    """The SI values of the parameter set (IT'IS database: skin 1109 kg/m³, 3391 J/(kg·K), 0.37 W/(m·K); blood
-    1050 kg/m³, 3617 J/(kg·K)) in the solver's mm-based units."""
+    """The parameter set's SI values in the solver's mm-based units: ρc [J/(mm³·K)] = ρ·c·1e-9, k [W/(mm·K)] = k·1e-3,
+    ω·ρ_b·c_b [W/(mm³·K)] = ω·ρ_b·c_b·1e-9, converted here with pint. The values themselves are checked against the
+    IT'IS database in tests/reference/thermal_properties.yaml."""
+    params = default_set()
     skin = thermal_properties("dermis")
-    assert math.isclose(skin.heat_capacity, 1109.0 * 3391.0 * 1e-9)  # J/(mm³·K)
-    assert math.isclose(skin.conductivity_mm, 0.37e-3)  # W/(mm·K)
-    assert math.isclose(skin.perfusion_coefficient, 2e-3 * 1050.0 * 3617.0 * 1e-9)  # W/(mm³·K)
+
+    def si(key: str, unit: str) -> pint.Quantity:
+        return ureg.Quantity(params[key], unit)
+
+    rho_c = si("thermal.skin.density [kg/m^3]", "kg/m^3") * si("thermal.skin.specific_heat [J/(kg*K)]", "J/(kg*K)")
+    blood = si("thermal.blood.density [kg/m^3]", "kg/m^3") * si("thermal.blood.specific_heat [J/(kg*K)]", "J/(kg*K)")
+    perfusion = si("thermal.skin.perfusion [1/s]", "1/s") * blood
+    assert math.isclose(skin.heat_capacity, rho_c.to("J/(mm^3*K)").magnitude)
+    assert math.isclose(skin.conductivity_mm, si("thermal.skin.conductivity [W/(m*K)]", "W/(m*K)").to("W/(mm*K)").m)
+    assert math.isclose(skin.perfusion_coefficient, perfusion.to("W/(mm^3*K)").magnitude)
     assert thermal_properties("epidermis").perfusion == 0.0
     assert thermal_properties("epidermis").role == "epidermis"
     assert thermal_properties("dermis-low-blood").role == "dermis"

@@ -13,11 +13,19 @@ def writable_path(path: str | Path, field: str) -> Path:
     """`path` as a :class:`Path` once a file can be written there: its folder exists and is writable, and it is not
     itself a folder (an existing file is overwritten). Creates nothing. `field` names the option in the error
     (e.g. ``"--png"``)."""
+    if "\x00" in str(path):
+        raise InputError(field, f"{str(path)!r} contains a NUL character; allowed: a file name in an existing, "
+                                "writable folder")
     out = Path(path)
     folder = out.parent
-    if out.is_dir():
+    try:
+        is_folder, folder_exists = out.is_dir(), folder.is_dir()
+    except OSError as exc:  # a name too long for the file system, a loop of links
+        raise InputError(field, f"{str(path)[:80]!r}: {exc.strerror or exc}; allowed: a file name in an existing, "
+                                "writable folder") from None
+    if is_folder:
         raise InputError(field, f"{str(path)!r} is a folder; allowed: a file name in an existing, writable folder")
-    if not folder.is_dir():
+    if not folder_exists:
         raise InputError(field, f"{str(path)!r}: {str(folder)!r} is not an existing folder; allowed: a file name in an "
                                 "existing, writable folder (create the folder first)")
     if not os.access(folder, os.W_OK) or (out.exists() and not os.access(out, os.W_OK)):

@@ -1,7 +1,13 @@
-"""The fast δ-P1 solver against the Monte Carlo engine on every bundled site, 630–980 nm.
+"""The fast δ-P1 solver against the Monte Carlo engine on every bundled site, 630–980 nm: a cross-solver regression
+check (self-snapshot), not a validation.
 
 References: broad-beam and finite-beam depth profiles from `lightdose.transport.mc` with fixed seeds, stored in
 tests/data/ by tests/validation/make_mc_depth_references.py (regenerate after a physics change of either solver).
+They are lightdose's own output: they freeze the optics and site data of the day they were made, so a change of a
+spectrum, of tissues.yaml or of sites.yaml shows up here as "fast/MC" although neither solver changed. The Monte
+Carlo itself is validated against published and independent-code references (tests/validation/test_mc_*.py), the
+chromophore tables against their publications (tests/reference/optics.yaml); this test checks that the two solvers
+agree with each other on the bundled sites.
 Acceptance (issue "Devices, body sites and dose at depth"): agreement within 10 % for depths 1–30 mm for broad
 beams, within 20 % for beams of radius ≥ 5 mm. The planner's deepest target, the plantar nerves under the heel pad
 (15–30 mm) with the 890 nm pad, is held to the broad-beam 10 % with the pad's own profile. The tolerance adds 3

@@ -5,20 +5,32 @@ its `inputs` with lightdose and returns a pint quantity and its standard error (
 it). Rows of kind `self-snapshot` run as regression checks — their test ids say so — never as validation. Each test
 prints lightdose's value against the reference and the accepted interval (`pytest -rA` or `-s` shows it); a failure
 says the same. Format: tests/reference/README.md.
+
+The compute functions take every published number a row depends on from the row's `inputs` (or from the row's own
+file), never from the module under test: the comparison stays independent of the constants it checks.
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Callable
+from functools import cache
 
 import numpy as np
 import pint
 import pytest
 from scipy.special import erfc
 
+from lightdose.optics import spectra
+from lightdose.optics.tissue import Tissue
 from lightdose.parameters import ParameterSet, default_set
+from lightdose.physiology.calibration import Condition, simulate_condition
+from lightdose.physiology.perfusion import default_parameters
 from lightdose.thermal.burn import OMEGA_THRESHOLD, BurnRequest, arrhenius_omega, burn_dose
+from lightdose.thermal.properties import thermal_properties
+from lightdose.thermal.sauna import SaunaRequest, simulate_sauna
+from lightdose.thermal.session import bare_skin
+from lightdose.thermal.vasodilation import skin_perfusion_factor
 from lightdose.units import parse_quantity, ureg
 from tests.validation._references import ReferenceFormatError, Row, all_rows, check, load
 
@@ -76,7 +88,96 @@ def burn(row: Row) -> Computed:
     raise ValueError(f"{row.test_id}: no quantity {row.quantity!r} in the burn model")
 
 
-COMPUTE: dict[str, Callable[[Row], Computed]] = {"burn": burn}
+def _unknown(row: Row, model: str) -> ValueError:
+    return ValueError(f"{row.test_id}: no quantity {row.quantity!r} in the {model} model")
+
+
+def optics(row: Row) -> Computed:
+    """Chromophore spectra and tissue optics (lightdose.optics): `water_absorption`, `molar_extinction` (the blood
+    absorption of lightdose.optics.spectra divided by ln 10 · c / M, with the hemoglobin concentration c and molar
+    mass M given in the row), `blood_absorption`, `refractive_index` of a tissue of the row's water fraction, and
+    `penetration_depth` δ of a tissue of the row's composition and scattering."""
+    inputs = row.inputs
+    if row.quantity == "refractive_index":
+        tissue = Tissue(water=inputs["water"], scattering={"a": 1.0, "b": 1.0})
+        return ureg.Quantity(tissue.refractive_index, ""), None
+    wavelength = parse_quantity(inputs["wavelength"], "wavelength")
+    if row.quantity == "water_absorption":
+        return ureg.Quantity(float(spectra.water()(wavelength)), "1/mm"), None
+    blood = {"oxy": spectra.oxygenated_blood, "deoxy": spectra.deoxygenated_blood}
+    if row.quantity == "blood_absorption":
+        return ureg.Quantity(float(blood[inputs["form"]]()(wavelength)), "1/mm"), None
+    if row.quantity == "molar_extinction":
+        mua = ureg.Quantity(float(blood[inputs["form"]]()(wavelength)), "1/mm")
+        per_molar = math.log(10.0) * ureg.Quantity(inputs["hemoglobin"]) / ureg.Quantity(inputs["molar_mass"])
+        return (mua / per_molar).to("1/(cm*M)"), None
+    if row.quantity == "penetration_depth":
+        tissue = Tissue(**inputs["composition"], scattering=inputs["scattering"])
+        return ureg.Quantity(float(tissue.optical_properties(wavelength).delta[0]), "mm"), None
+    raise _unknown(row, "optics")
+
+
+def thermal_properties_model(row: Row) -> Computed:
+    """Thermal properties of a preset tissue with the default parameter set (`density`, `specific_heat`,
+    `conductivity`, and `blood_heat_capacity`, the ρ_b·c_b of its perfusion term), and the `skin_emissivity` that bare
+    skin radiates with in heat sessions."""
+    params = default_set()
+    if row.quantity == "skin_emissivity":
+        return ureg.Quantity(bare_skin(params).emissivity, ""), None
+    props = thermal_properties(row.inputs["tissue"], params)
+    units = {"density": "kg/m^3", "specific_heat": "J/(kg*K)", "conductivity": "W/(m*K)",
+             "blood_heat_capacity": "J/(m^3*K)"}
+    if row.quantity not in units:
+        raise _unknown(row, "thermal_properties")
+    return ureg.Quantity(float(getattr(props, row.quantity)), units[row.quantity]), None
+
+
+def vasodilation(row: Row) -> Computed:
+    """`plateau_conductance`: the quasi-steady perfusion factor F(T) of the heat sessions (default parameter set) times
+    the resting conductance the row states (lightdose's documented assumption), in % of maximum."""
+    if row.quantity != "plateau_conductance":
+        raise _unknown(row, "vasodilation")
+    temperature = parse_quantity(row.inputs["temperature"], "temperature")
+    resting = parse_quantity(row.inputs["resting"], "dimensionless")
+    factor = float(skin_perfusion_factor(temperature, default_set()))
+    return ureg.Quantity(100.0 * factor * resting, "%"), None
+
+
+BLOCKS = {"none": {}, "emla": {"local_anaesthetic": True}, "lname": {"nos_inhibition": True},
+          "both": {"local_anaesthetic": True, "nos_inhibition": True}}
+"""The pharmacological blocks of a local-heating row (`block`), as :class:`lightdose.physiology.calibration.Condition`
+fields."""
+
+
+@cache
+def _local_heating(hold_c: float, block: str) -> dict[str, float]:
+    return simulate_condition(default_parameters(), Condition(temperature_c=hold_c, **BLOCKS[block]))
+
+
+def perfusion(row: Row) -> Computed:
+    """`local_heating`: a read-out (`peak`, `peak_time`, `plateau`) of the perfusion model with the default parameter
+    set under the local-heating protocol (lightdose.physiology.calibration) held at `hold`, with `block`."""
+    if row.quantity != "local_heating":
+        raise _unknown(row, "perfusion")
+    readouts = _local_heating(parse_quantity(row.inputs["hold"], "temperature"), row.inputs["block"])
+    if row.inputs["readout"] == "peak_time":
+        return ureg.Quantity(readouts["peak_time_min"], "min"), None
+    return ureg.Quantity(readouts[row.inputs["readout"]], "%"), None
+
+
+def sauna(row: Row) -> Computed:
+    """`core_rise`: the rise of the JOS-3 core (central blood) temperature over a cabin session of lightdose's default
+    person (lightdose.thermal.sauna)."""
+    if row.quantity != "core_rise":
+        raise _unknown(row, "sauna")
+    result = simulate_sauna(SaunaRequest(**row.inputs))
+    return ureg.Quantity(result.peak_core_rise_c, "delta_degC"), None
+
+
+COMPUTE: dict[str, Callable[[Row], Computed]] = {
+    "burn": burn, "optics": optics, "thermal_properties": thermal_properties_model, "vasodilation": vasodilation,
+    "perfusion": perfusion, "sauna": sauna,
+}
 """The function computing each model's rows (the file's `model`)."""
 
 ROWS = list(all_rows())

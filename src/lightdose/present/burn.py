@@ -10,7 +10,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from lightdose.limits import CONTACT_SKIN_LIMIT_C
-from lightdose.present.text import duration, minutes, number
+from lightdose.present.text import duration, minutes, number, print_warnings
 from lightdose.thermal.burn import BurnResult
 
 
@@ -56,8 +56,7 @@ def print_burn(result: BurnResult, console: Console) -> None:
     c = result.constants
     console.print(f"Ω constants {c.range_text()}: A = {c.frequency_factor:.4g} 1/s, Ea = {c.activation_energy:.4g} "
                   f"J/mol ({escape(c.source)})")
-    for note in result.warnings:
-        console.print(f"[yellow]warning:[/] {escape(note)}")
+    print_warnings(console, result.warnings)
     console.print(f"Contact limit for applied parts ≥ 10 min: {CONTACT_SKIN_LIMIT_C:g} °C (IEC 60601-1); pain is no "
                   "safeguard on an insensate foot. Not a medical device.")
 

@@ -11,7 +11,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from lightdose.present.figures import new_figure, save_png
-from lightdose.present.text import number
+from lightdose.present.text import number, print_warnings
 from lightdose.transport.dose import DoseResult
 from lightdose.units import j_cm2, mw_cm2
 
@@ -70,6 +70,7 @@ def print_dose(result: DoseResult, console: Console) -> None:
         table.add_row(escape(t.name), f"{number(t.depth_min_mm)}–{number(t.depth_max_mm)}",
                       number(mw_cm2(t.fluence_rate)), number(j_cm2(t.fluence)), f"{low}–{high}")
     console.print(table)
+    print_warnings(console, result.warnings)
     console.print("Values at the target's mid-depth; the range spans its shallow and deep edges. The fluence rate is "
                   "the light at that depth from all directions, not the irradiance at the skin. Heuristic PBM window "
                   "at the target: 1–10 J/cm² (Huang et al. 2009). Not a medical device.")

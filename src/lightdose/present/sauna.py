@@ -8,6 +8,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from lightdose.present.text import print_warnings
 from lightdose.thermal.sauna import SaunaResult
 
 
@@ -52,5 +53,4 @@ def print_sauna(result: SaunaResult, console: Console) -> None:
                           f"{ds.cardiac_output.values[i]:.2f}", f"{ds.sweat_loss.values[i]:.0f}")
     console.print(table)
     console.print(f"Peak core rise {result.peak_core_rise_c:.2f} °C. Not a medical device.")
-    for note in result.warnings:
-        console.print(f"[yellow]warning:[/] {escape(note)}")
+    print_warnings(console, result.warnings)

@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable
+
+from rich.console import Console
+from rich.markup import escape
 
 
 def number(value: float | None, digits: int = 3) -> str:
@@ -39,3 +43,9 @@ def minutes(seconds: float | None) -> str:
 def duration(seconds: float) -> str:
     """A duration [s] in h from 1 h on, else in min ("4 h", "1.5 h", "30 min")."""
     return f"{seconds / 3600:g} h" if abs(seconds) >= 3600 else f"{seconds / 60:g} min"
+
+
+def print_warnings(console: Console, warnings: Iterable[str]) -> None:
+    """Each warning on its own line, ``warning: ...`` in yellow (the text escaped: it may quote user input)."""
+    for note in warnings:
+        console.print(f"[yellow]warning:[/] {escape(note)}")

@@ -11,7 +11,7 @@ from rich.markup import escape
 
 from lightdose.limits import CONTACT_SKIN_LIMIT_C
 from lightdose.present.figures import new_figure, save_png
-from lightdose.present.text import number
+from lightdose.present.text import number, print_warnings
 from lightdose.thermal.session import HeatResult
 
 MAX_POINTS = 600
@@ -54,8 +54,7 @@ def print_heat(result: HeatResult, console: Console) -> None:
                   "burn)")
     for t in result.targets:
         console.print(f"{escape(t.name)}: {t.start_c:.1f} → {t.end_c:.1f} °C (peak {t.peak_c:.1f} °C)")
-    for note in result.warnings:
-        console.print(f"[yellow]warning:[/] {escape(note)}")
+    print_warnings(console, result.warnings)
     console.print(f"Contact limit for applied parts ≥ 10 min: {CONTACT_SKIN_LIMIT_C:g} °C (IEC 60601-1); pain is no "
                   "safeguard on an insensate foot. Not a medical device.")
 

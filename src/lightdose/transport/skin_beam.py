@@ -22,6 +22,7 @@ import numpy as np
 import xarray as xr
 from numba import njit
 from numpy.typing import NDArray
+from scipy.ndimage import label
 from scipy.signal import fftconvolve
 
 from lightdose.devices import LightDevice
@@ -169,6 +170,13 @@ def _skin_beam(device_json: str, distance_mm: float, point: tuple[float, float])
     irradiance = _irradiance_map(device_json, distance_mm)
     n_bands = irradiance.sizes["band"]
     centre = np.array([map_value(irradiance, b, point) for b in range(n_bands)])
+    moved: tuple[str, ...] = ()
+    if point == (0.0, 0.0) and centre.min() <= 0 and float(irradiance["irradiance_total"].max()) > 0:
+        point = _nearest_lit_point(irradiance)
+        centre = np.array([map_value(irradiance, b, point) for b in range(n_bands)])
+        moved = (f"the centre of the treated area gets no light at {distance_mm:g} mm (it lies between emitters): "
+                 f"doses are given under the nearest emitter, at ({point[0]:.1f}, {point[1]:.1f}) mm; between "
+                 "emitters they are lower",)
     peak = np.maximum(irradiance["irradiance"].max(dim=("x", "y")).values, centre)
     radius = np.array([equivalent_beam_radius(irradiance, b, float(centre[b])) for b in range(n_bands)])
     profiles = [beam_profile(irradiance, b, point) for b in range(n_bands)]
@@ -176,8 +184,25 @@ def _skin_beam(device_json: str, distance_mm: float, point: tuple[float, float])
                     wavelength_nm=irradiance["wavelength_nm"].values.astype(float),
                     centre_irradiance=centre, peak_irradiance=peak, radius_mm=radius,
                     profile_radius_mm=profiles[0][0], profile=np.array([values for _, values in profiles]),
-                    warnings=tuple(w for w in result_warnings(irradiance) if w != eye_warning(irradiance)),
+                    warnings=moved + tuple(w for w in result_warnings(irradiance) if w != eye_warning(irradiance)),
                     eye_warning=eye_warning(irradiance), point_mm=point)
+
+
+def _nearest_lit_point(irradiance: xr.Dataset) -> tuple[float, float]:
+    """Under the emitter nearest to the centre (x, y) [mm]: the centroid of the patch of skin, among those where
+    every band gets at least half of its highest irradiance, that comes nearest to the centre. Where the dose is
+    reported when the centre lies in the dark between emitters."""
+    bands = irradiance["irradiance"].values  # (band, y, x)
+    lit = np.all(bands >= 0.5 * bands.max(axis=(1, 2), keepdims=True), axis=0)
+    if not lit.any():  # bands peaking under different emitters: the brightest total instead
+        total = irradiance["irradiance_total"].values
+        lit = total >= 0.5 * total.max()
+    x, y = irradiance["x"].values, irradiance["y"].values
+    patches, _ = label(lit)
+    iy, ix = np.nonzero(lit)
+    nearest = int(np.argmin(np.hypot(x[ix], y[iy])))
+    py, px = np.nonzero(patches == patches[iy[nearest], ix[nearest]])
+    return float(np.round(x[px].mean(), 6)), float(np.round(y[py].mean(), 6))
 
 
 def hottest_spot(placement: Placement, radius_mm: float, margin: float = 0.01) -> tuple[float, float]:

@@ -282,3 +282,71 @@ def test_every_scenario_file_gets_an_answer_or_one_error_line(seed: int, tmp_pat
     path.write_bytes(raw)
     argv = [command, str(path)] + (["--json"] if command == "plan" else [])
     event(f"{argv[0]}: exit {check_answer(argv, tmp_path)}")
+
+
+# ---------------------------------------------------------------------------------------- .mci and LDF files
+
+MCI_FILES = sorted((EXAMPLES.parent / "benchmarks" / "cases").glob("*.mci"))
+LDF_FILES = sorted((EXAMPLES.parent / "tests" / "data" / "ldf").glob("*.[ct][sx][vt]"))
+TOKENS = ["nan", "-1", "0", "1e400", "-1e400", "1e12", "1e9", "abc", "9**9", "", "１０", "0.5", "1,5", "inf", "2",
+          "\x00", "1e-300", "99999999999999999999", "#", "A", "B", "x.mco"]
+"""What a token of a file may be replaced with."""
+
+
+def mutated_lines(rng: random.Random, text: str, cell: str) -> str:
+    """`text` with one to five edits: a token (split at whitespace or the separator `cell`) replaced by one of
+    :data:`TOKENS`, a line dropped, duplicated or swapped with its neighbour; sometimes cut short."""
+    lines = text.splitlines()
+    for _ in range(rng.randint(1, 5)):
+        i = rng.randrange(len(lines))
+        action = rng.choice(["token", "token", "token", "drop", "duplicate", "swap"])
+        if action == "token":
+            parts = re.split(f"({re.escape(cell)})", lines[i])
+            j = rng.randrange(0, len(parts), 2)
+            parts[j] = rng.choice(TOKENS)
+            lines[i] = "".join(parts)
+        elif action == "drop" and len(lines) > 1:
+            del lines[i]
+        elif action == "duplicate":
+            lines.insert(i, lines[i])
+        elif action == "swap" and i + 1 < len(lines):
+            lines[i], lines[i + 1] = lines[i + 1], lines[i]
+    if rng.random() < 0.1:
+        lines = lines[:rng.randint(0, len(lines))]
+    return "\n".join(lines) + "\n"
+
+
+@FUZZ
+@given(seed=SEEDS)
+def test_every_mci_file_gets_an_answer_or_one_error_line(seed: int, tmp_path: Path) -> None:
+    """A shipped .mci case with numbers, lines and tokens mutated, run with few photons."""
+    rng = random.Random(seed)
+    source = rng.choice(MCI_FILES)
+    text = mutated_lines(rng, source.read_text(encoding="utf-8"), " ")
+    path = tmp_path / source.name
+    path.write_bytes(text.encode(rng.choice(["utf-8", "utf-16", "latin-1"]), errors="replace"))
+    note(f"{source.name}: {text!r}")
+    event(f"mc: exit {check_answer(['mc', str(path), '--photons', '300', '--threads', '1', '--json'], tmp_path)}")
+
+
+@FUZZ
+@given(seed=SEEDS)
+def test_every_ldf_recording_gets_an_answer_or_one_error_line(seed: int, tmp_path: Path) -> None:
+    """A shipped laser-Doppler export with cells, lines and separators mutated; analysed (and in ``make fuzz``
+    sometimes fitted), with stimulus times given or taken from the markers."""
+    rng = random.Random(seed)
+    source = rng.choice(LDF_FILES)
+    raw = source.read_bytes()
+    original = raw.decode("utf-8") if raw.startswith(b"\xef\xbb\xbf") or b"\xc2\xb0" in raw else raw.decode("cp1252")
+    cell = next(sep for sep in ("\t", ";", ",") if sep in original.splitlines()[-1])
+    text = mutated_lines(rng, original, cell)
+    path = tmp_path / source.name
+    path.write_bytes(text.encode(rng.choice(["utf-8", "utf-16", "cp1252"]), errors="replace"))
+    argv = ["ldf", "analyse", str(path), "--json"]
+    if rng.random() < 0.3:
+        argv += ["--on", rng.choice(["10min", "600 s", "0 s", "-1 min", "99 h", "10"]),
+                 "--off", rng.choice(["45min", "2700 s", "1 min", "99 h"])]
+    if LONG and rng.random() < 0.2:
+        argv.append("--fit")
+    note(f"{source.name}: {argv!r}")
+    event(f"ldf analyse: exit {check_answer(argv, tmp_path)}")

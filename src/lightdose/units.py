@@ -431,14 +431,23 @@ def unit_text(kind: str) -> str:
     return f"{ureg.Unit(CANONICAL_UNITS[kind]):~P}"
 
 
+_PEOPLE_UNITS: dict[str, tuple[str, float]] = {"irradiance": ("mW/cm²", 1e-5), "fluence": ("J/cm²", 1e-2),
+                                               "heat_transfer": ("W/(m²·K)", 1e-6)}
+"""Kinds whose canonical unit nobody writes: the unit people use and its size in the canonical unit."""
+
+
 def _bound_text(kind: str, value: float) -> str:
-    """A range bound [canonical unit] as people read it: times in s, min or h, fractions in %."""
+    """A range bound [canonical unit] as people read it: times in s, min or h, fractions in %, irradiances in
+    mW/cm², fluences in J/cm², heat-transfer coefficients in W/(m²·K)."""
     if kind == "time" and value != 0:
         for unit, size in (("h", 3600.0), ("min", 60.0)):
             if abs(value) >= size and (value / size) == round(value / size, 3):
                 return f"{value / size:g} {unit}"
     if kind == "dimensionless":
         return f"{100 * value:g} %"
+    if kind in _PEOPLE_UNITS:
+        unit, size = _PEOPLE_UNITS[kind]
+        return f"{value / size:g} {unit}"
     unit = unit_text(kind)
     return f"{value:g} {unit}".rstrip()
 
@@ -450,6 +459,17 @@ def _shown(value: Any, kind: str) -> str:
     if isinstance(value, pint.Quantity):
         return f"{value:~P}"
     return f"{value:g} {unit_text(kind)}".rstrip()
+
+
+def _is_bare_number(value: Any) -> bool:
+    """Whether `value` is a number, or a text of a number alone (no unit)."""
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return True
+    try:
+        float(str(value))
+    except ValueError:
+        return False
+    return True
 
 
 def units_required(context: Any) -> bool:
@@ -505,7 +525,10 @@ class Bounded:
         except InputError as exc:  # pydantic prefixes the field's path itself
             raise ValueError(exc.reason) from None
         if not self.admits(magnitude):
-            raise ValueError(f"{_shown(value, self.kind)} is outside the allowed range {self.range_text()}")
+            hint = ""
+            if self.kind == "dimensionless" and _is_bare_number(value):
+                hint = f" (a number without % is a fraction: {_shown(value, self.kind)} = {100 * magnitude:g} %)"
+            raise ValueError(f"{_shown(value, self.kind)} is outside the allowed range {self.range_text()}{hint}")
         return magnitude
 
     def _validate_in_context(self, value: Any, info: core_schema.ValidationInfo) -> float:

@@ -22,7 +22,7 @@ import xarray as xr
 
 from lightdose.errors import FileFormatError, InputError
 from lightdose.transport.layers import MUA_MAX, MUS_MAX, N_MAX, N_MIN, Layer, LayerStackSpec
-from lightdose.transport.mc.runner import MAX_PHOTONS
+from lightdose.transport.mc.runner import MAX_PHOTONS, MIN_PHOTONS
 from lightdose.transport.mc.sources import Grid
 
 CM = 10.0  # mm per cm
@@ -118,7 +118,7 @@ def _read_run(lines: _Lines) -> MciRun:
         raise lines.error(line0, f"output type {tokens[1]!r} must be 'A' (ASCII) or 'B' (binary)")
     line, tokens = lines.next("number of photons", 1)
     (photons,) = lines.integers(line, tokens, "number of photons")
-    lines.within(line, "number of photons", photons, 1, MAX_PHOTONS)
+    lines.within(line, "number of photons", photons, MIN_PHOTONS, MAX_PHOTONS)
     line, tokens = lines.next("dz dr [cm]", 2)
     dz, dr = lines.numbers(line, tokens, "dz dr")
     if not (dz > 0 and dr > 0):

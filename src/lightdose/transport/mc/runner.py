@@ -59,6 +59,9 @@ ProgressCallback = Callable[[int, int | None], None]
 for a run bounded by wall time only)."""
 
 MAX_PHOTONS = 10**12
+MIN_PHOTONS = 100
+"""Fewest photons per run that a user may ask for (an .mci file, ``lightdose mc``): a standard error needs at least
+two, and below ~100 it is itself too uncertain to print. :func:`simulate` accepts fewer for tests."""
 _TIME_BOUND_CHUNK = 2000
 _MASK64 = (1 << 64) - 1
 _POLL_S = 0.1

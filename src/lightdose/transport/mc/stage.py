@@ -22,7 +22,7 @@ from lightdose.provenance import Provenance
 from lightdose.transport.layers import LayerStackSpec
 from lightdose.transport.mc.cases import CASES, Reference, mc_case
 from lightdose.transport.mc.mci import read_mci
-from lightdose.transport.mc.runner import MAX_PHOTONS, ProgressCallback, simulate
+from lightdose.transport.mc.runner import MAX_PHOTONS, MIN_PHOTONS, ProgressCallback, simulate
 from lightdose.transport.mc.sources import Grid, PencilBeam
 
 
@@ -31,7 +31,7 @@ class McRequest(FrozenModel):
 
     mci: Path | None = Field(None, description="MCML input file (.mci); all its runs are simulated")
     case: str | None = Field(None, description=f"a named case: {', '.join(CASES)}")
-    photons: int | None = Field(None, ge=1, le=MAX_PHOTONS,
+    photons: int | None = Field(None, ge=MIN_PHOTONS, le=MAX_PHOTONS,
                                 description="photons per run (default: the file's or the case's)")
     seed: int = Field(1, ge=0, lt=2**63, description="random seed: the same seed gives the same result")
     threads: int | None = Field(None, ge=1, description="CPU threads (default: all)")

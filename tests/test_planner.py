@@ -385,3 +385,12 @@ def test_a_panel_too_far_away_is_too_far_unless_the_target_is_too_deep_anyway(si
     assert f"{skin:.3g} mW/cm²" in result.reason
     if factor == "too far":
         assert f"bring the device to 15 cm, where it needs {AIM / near_rate / 60:.3g} min" in result.reason
+
+
+def test_a_site_may_ask_for_a_depth_profile_to_100_mm():
+    """`max_depth` on a site reaches the report's depth-dose profile (issue 17: "how deep does it go")."""
+    s = scenario("knee-panel.yaml", people=0)
+    deep = s.model_copy(update={"sites": [s.sites[0].model_copy(update={"max_depth": 100.0})]})
+    z = plan(deep).sites[0].dose.dataset.z.values
+    assert z[-1] == pytest.approx(100.0, abs=0.1)  # the last cell centre of a 0.1 mm grid
+    assert plan(s).sites[0].dose.dataset.z.values[-1] < 100.0

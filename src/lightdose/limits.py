@@ -63,6 +63,9 @@ MAX_AFTER_S = 24 * 3600.0
 are back at rest within ~1 h (docs/perfusion.md)."""
 MAX_DISTANCE_MM = 3000.0
 """Largest gap between a device and the skin [mm] (lightdose's plausibility bound: panels are used at 15–50 cm)."""
+MAX_DEPTH_MM = 100.0
+"""Deepest depth a dose profile may reach [mm]: 10 cm, beyond the deepest therapy targets (lumbar paraspinal muscle,
+~4 cm) and deep enough to test claims of light "penetrating 2–7 cm"."""
 MAX_PAD_HEAT_W_MM2 = 0.01
 """Largest waste heat of a contact pad into the skin [W/mm²] = 1 W/cm², the highest irradiance the skin MPE allows
 any wavelength (0.2·C_A W/cm² with C_A ≤ 5, ICNIRP 2013): a pad giving off more heat than that is a hotplate, not a

@@ -372,7 +372,7 @@ def _plan_light_site(scenario: Scenario, spec: SiteSpec, key: str, placement: Pl
         exposure = fixed
         verdict, factor, reason = _fixed_verdict(fixed, rate * fixed, window, caps)
     dose = depth_dose(DoseRequest(placement=placement, site=stack, person=person, exposure=max(exposure, 1e-3),
-                                  parameters=scenario.parameters))
+                                  max_depth=spec.max_depth, parameters=scenario.parameters))
     target_dose = rate * exposure
     edges, depth_in_window, across = _dose_across_target(dose, window)
     surface_dose = surface * exposure

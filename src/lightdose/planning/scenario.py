@@ -36,7 +36,7 @@ from lightdose.devices import AnyDevice, HeatingPad, InfraredSauna, LightDevice
 from lightdose.devices import placement as device_placement
 from lightdose.errors import FileFormatError, InputError, LightdoseError
 from lightdose.input_files import load_yaml, read_text
-from lightdose.limits import MAX_DISTANCE_MM, MAX_PAD_HEAT_W_MM2, MAX_SESSION_S
+from lightdose.limits import MAX_DEPTH_MM, MAX_DISTANCE_MM, MAX_PAD_HEAT_W_MM2, MAX_SESSION_S
 from lightdose.model_base import FrozenModel, describe_error, describe_validation_error
 from lightdose.parameters import ParameterChoice, Parameters, ParameterSet
 from lightdose.planning.evidence import Condition
@@ -122,6 +122,9 @@ class SiteSpec(FrozenModel):
     exposure: Annotated[float, Bounded("time", gt=0.0, le=MAX_SESSION_S)] | None = Field(default=None, description=(
         "fixed exposure per point [s] instead of the one the dose asks for"))
     window: DoseWindow | None = Field(default=None, description="dose window at the target, default the goal's")
+    max_depth: Annotated[float, Bounded("length", ge=1.0, le=MAX_DEPTH_MM)] | None = Field(default=None, description=(
+        "deepest depth of the report's depth-dose profile (at most 100 mm; default 10 mm below the target, at least "
+        "30 mm)"))
 
     @field_validator("site")
     @classmethod

@@ -27,6 +27,7 @@ from numpy.typing import NDArray
 from pydantic import Field, model_validator
 
 from lightdose.anatomy import LayerStack
+from lightdose.limits import MAX_DEPTH_MM
 from lightdose.provenance import Provenance
 from lightdose.transport.diffusion import RELIABLE_DEPTH_MM, log_interp, solve_broad_beam, solve_ring_beam
 from lightdose.transport.request import SessionRequest
@@ -38,8 +39,6 @@ BROAD_BEAM_RADIUS_MM = 300.0
 """Equivalent beam radius [mm] beyond which the beam is treated as infinitely broad (1-D transport)."""
 DEPTH_STEP_MM = 0.1
 """Spacing of the depth grid [mm]."""
-MAX_DEPTH_MM = 100.0
-"""Deepest depth a dose profile may reach [mm]."""
 MC_PHOTON_RANGE = (1_000, 1_000_000_000)
 """Photons per band a Monte Carlo dose may use."""
 

@@ -4,6 +4,7 @@ Not a medical device. Results are physical model estimates; see the README for e
 """
 
 from importlib.metadata import PackageNotFoundError, version
+from typing import Any
 
 try:
     __version__ = version("lightdose")
@@ -11,8 +12,7 @@ except PackageNotFoundError:  # running from a source tree without installation
     __version__ = "0+unknown"
 
 
-
-def __getattr__(name: str):  # lazy: `import lightdose` stays light; `lightdose.plan` loads the planner
+def __getattr__(name: str) -> Any:  # lazy: `import lightdose` stays light; `lightdose.plan` loads the planner
     if name == "plan":
         from lightdose.planning import plan
 

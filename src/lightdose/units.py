@@ -75,7 +75,7 @@ from pydantic_core import CoreSchema, core_schema
 
 from lightdose.errors import InputError
 
-ureg = pint.UnitRegistry(autoconvert_offset_to_baseunit=True)
+ureg: pint.UnitRegistry[Any] = pint.UnitRegistry(autoconvert_offset_to_baseunit=True)
 ureg.formatter.default_format = "~P"
 Quantity = ureg.Quantity
 
@@ -210,7 +210,8 @@ def _tokens(text: str) -> list[_Token]:
         match = _TOKEN.match(text, position)
         if match is None or match.end() == position:
             raise _Unreadable(f"unexpected {text[position:].strip()[:1]!r} in the unit {text!r}")
-        kind = match.lastgroup if match.lastgroup != "power" else "name"
+        group = match.lastgroup
+        kind = "name" if group is None or group == "power" else group
         power = match.group("power")
         tokens.append(_Token(kind, match.group(kind), int(power) if power else None))
         position = match.end()
@@ -339,7 +340,7 @@ def _read_text(value: str, kind: str, field: str) -> tuple[float, str, pint.Unit
     return float(match.group()), match.group(), unit
 
 
-def _to_quantity(value: Any, kind: str, field: str, unit_required: bool) -> pint.Quantity:
+def _to_quantity(value: Any, kind: str, field: str, unit_required: bool) -> pint.Quantity[Any]:
     """`value` as a pint quantity: a quantity as it is, a text read by the grammar, a bare number in the canonical
     unit (refused when `unit_required`, but for 0, a dimensionless kind, and a temperature's 0 °C excepted)."""
     if isinstance(value, pint.Quantity):

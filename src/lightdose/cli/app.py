@@ -6,7 +6,7 @@ import functools
 import json
 import os
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import typer
@@ -27,9 +27,11 @@ class OneLineErrors(TyperGroup):
     """The command group whose usage errors (unknown option, missing argument, bad choice) are one line on stderr
     with exit status 2, like every other user error — not a box."""
 
-    def main(self, *args: Any, standalone_mode: bool = True, **kwargs: Any) -> Any:  # type: ignore[override]
+    def main(self, args: Sequence[str] | None = None, prog_name: str | None = None, complete_var: str | None = None,
+             standalone_mode: bool = True, windows_expand_args: bool = True, **extra: Any) -> Any:
         try:
-            result = super().main(*args, standalone_mode=False, **kwargs)
+            result = super().main(args, prog_name, complete_var, standalone_mode=False,
+                                  windows_expand_args=windows_expand_args, **extra)
         except NoArgsIsHelpError:  # `lightdose` or `lightdose ldf` alone: the help was printed
             result = 0
         except ClickException as exc:

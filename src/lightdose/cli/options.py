@@ -3,6 +3,8 @@ command that places a device takes the same placement options."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import typer
 
 from lightdose.anatomy import Person
@@ -23,7 +25,8 @@ JSON = typer.Option(False, "--json", help="Print JSON instead of a table.")
 PNG = typer.Option(None, "--png", help="Also write a plot to this .png file.")
 
 
-def person(skin_type: str, fat: str | None, bmi: float | None, neuropathy: bool, dermal_blood: str | None) -> dict:
+def person(skin_type: str, fat: str | None, bmi: float | None, neuropathy: bool,
+           dermal_blood: str | None) -> dict[str, Any]:
     """The person options as the `person` field of a request."""
     return {key: value for key, value in (("skin_type", skin_type), ("fat_thickness", fat), ("bmi", bmi),
                                           ("neuropathy", neuropathy), ("dermal_blood", dermal_blood))

@@ -32,7 +32,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
 
@@ -480,7 +480,7 @@ Progress = Callable[[str, float], None]
 """Called with (what is being planned, the share of the plan done, 0–1) while a plan is made (a progress display)."""
 
 
-def plan(scenario: Scenario | dict | str, *, progress: Progress | None = None) -> Plan:
+def plan(scenario: Scenario | dict[str, Any] | str, *, progress: Progress | None = None) -> Plan:
     """Make the plan for `scenario` (a :class:`Scenario`, a dict, or the path of a YAML/JSON file); `progress`, if
     given, is told how far the plan is (the population coverage takes seconds).
 
@@ -497,7 +497,7 @@ def plan(scenario: Scenario | dict | str, *, progress: Progress | None = None) -
         for i, site in enumerate(scenario.sites):
             key, placement = scenario.placement_for(site)
             step = None if progress is None else (
-                lambda what, share, i=i: progress(what, (i + share) / steps))  # type: ignore[misc]
+                lambda what, share, i=i: progress(what, (i + share) / steps))
             plan_site = _plan_light_site if isinstance(placement.model(), LightDevice) else _plan_heat_site
             sites.append(plan_site(scenario, site, key, placement, people, step))
         saunas = []

@@ -7,6 +7,8 @@ a shorter session is read off its first minutes (the cooling after leaving the c
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import math
 from dataclasses import dataclass, field
 
@@ -76,7 +78,7 @@ def _first_time(t: np.ndarray, values: np.ndarray, limit: float) -> float:
 
 
 def plan_sauna(cabin: InfraredSauna, air_temperatures: list[float], view_factor: float | None, schedule: Schedule,
-               body: SaunaPerson, limits: Limits, health: list[str], neuropathy: bool,
+               body: SaunaPerson, limits: Limits, health: Sequence[str], neuropathy: bool,
                parameters: ParameterChoice) -> SaunaPlan:
     """Plan a sauna course in `cabin` at each of `air_temperatures` [°C] for the schedule's session lengths."""
     lengths, longest = schedule.session_lengths_s, schedule.longest_session_s

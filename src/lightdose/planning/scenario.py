@@ -252,7 +252,8 @@ def _median_person(data: dict[str, Any]) -> Person:
     """The population's median person, from the fields validated so far (a scenario without a `person`)."""
     if "coverage" not in data or "parameters" not in data:
         return Person()  # those fields failed: their own errors say why
-    return data["coverage"].model_for(Person()).median_person(data["parameters"].resolve())
+    coverage: CoverageSpec = data["coverage"]
+    return coverage.model_for(Person()).median_person(data["parameters"].resolve())
 
 
 def _schedule(value: Any) -> Any:
@@ -397,7 +398,7 @@ def load_scenario(path: str | Path) -> Scenario:
     return scenario_from_text(read_text(path, "scenario"), str(path))
 
 
-def as_scenario(scenario: Scenario | dict | str | Path) -> Scenario:
+def as_scenario(scenario: Scenario | dict[str, Any] | str | Path) -> Scenario:
     """A Scenario from a Scenario, a plain dict, or a file path."""
     if isinstance(scenario, Scenario):
         return scenario

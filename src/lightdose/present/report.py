@@ -65,9 +65,9 @@ def population_png(site: SitePlan) -> str | None:
     ax = fig.subplots()
     bins = np.geomspace(max(doses.min(), 1e-3) / 1.2, doses.max() * 1.2, 40)
     ax.axvspan(*(j_cm2(w) for w in site.window), color="tab:green", alpha=0.12, label="dose window (heuristic)")
-    ax.hist(doses, bins=bins, color="tab:blue", alpha=0.8, label=f"{coverage.people} virtual people")
+    ax.hist(doses, bins=list(bins), color="tab:blue", alpha=0.8, label=f"{coverage.people} virtual people")
     if coverage.unsafe_people is not None and coverage.unsafe_people.any():
-        ax.hist(doses[coverage.unsafe_people], bins=bins, color="tab:red", label="break a safety limit")
+        ax.hist(doses[coverage.unsafe_people], bins=list(bins), color="tab:red", label="break a safety limit")
     ax.axvline(j_cm2(site.target_fluence), color="k", lw=1.2, label="the plan's person")
     ax.set_xscale("log")
     ax.set_xlabel("target dose [J/cm²]")

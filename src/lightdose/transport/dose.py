@@ -66,7 +66,7 @@ class DoseRequest(SessionRequest):
         """Cell-centre depths [mm] of the profile in `stack` (the person's stack)."""
         deepest = max([t.depth_max for t in stack.targets], default=20.0)
         depth = self.max_depth if self.max_depth is not None else min(max(30.0, deepest + 10.0), MAX_DEPTH_MM)
-        return (np.arange(int(round(depth / DEPTH_STEP_MM))) + 0.5) * DEPTH_STEP_MM
+        return (np.arange(int(round(depth / DEPTH_STEP_MM)), dtype=np.float64) + 0.5) * DEPTH_STEP_MM
 
 
 @dataclass(frozen=True)

@@ -7,9 +7,10 @@ count (tallies on the case's MCML grid, reduction and Dataset assembly included)
 table also gives photons per CPU-millisecond (process CPU time, robust to other jobs for one thread) and the
 1-minute load average before each case.
 
-MCML figures (photons/ms, original MCML C, gcc -O3, one thread, same kind of 2-core CPU) are from
-SCIENCE.md section 3. When ``pmcxcl`` (MCX-CL, Fang & Yan) and an OpenCL CPU driver (PoCL) are installed,
-the skin case is also run through it on a voxelised copy of the layer stack, for a side-by-side figure.
+MCML figures (photons/ms, original MCML C, gcc -O3, one thread, same kind of 2-core CPU) are from an earlier
+lightdose measurement (not repeated by this script). When ``pmcxcl`` (MCX-CL, Fang & Yan) and an OpenCL CPU driver
+(PoCL) are installed, the skin case is also run through it on a voxelised copy of the layer stack, for a side-by-side
+figure.
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ from lightdose.transport.mc import CASES, LayerStackSpec, McCase, simulate
 
 HERE = Path(__file__).resolve().parent
 MCML_PHOTONS_PER_MS = {"mcml-slab": 2560.0, "giovanelli": 210.0, "gardner": 167.0, "skin7-600": 17.4}
-"""MCML 1.x (C, gcc -O3, one thread) on the same kind of 2-core CPU, per case (SCIENCE.md section 3)."""
+"""MCML 1.x (C, gcc -O3, one thread) on the same kind of 2-core CPU, per case (an earlier lightdose measurement)."""
 REPEATS = 5
 
 _PMCX_SCRIPT = textwrap.dedent(

@@ -79,3 +79,20 @@ def test_tissues_table_explains_its_columns_and_json_lists_the_presets():
     assert "muscle" in rows and rows["epidermis-V"]["skin_type"] == "V" and rows["muscle"]["skin_type"] is None
     assert rows["water"]["wavelength_range_nm"] == [395.0, 1109.0] and rows["muscle"]["f_rayleigh"] == 0.0
     assert data["aliases"]["epidermis"] == "epidermis-III"
+
+
+def test_optics_parameters_choose_in_vivo_or_ex_vivo_dermal_scattering():
+    # Default: living dermis, mus' 1.13 1/mm at 850 nm (Jonasson et al. 2018, J Biomed Opt 23:121608); the
+    # ex-vivo-optics set: excised dermis, 45.3*(850/500)^-1.292 1/cm = 2.28 1/mm (Salomatina 2006 via Jacques 2013).
+    in_vivo = json.loads(runner.invoke(app, ["optics", "dermis", "-w", "850nm", "--json"]).stdout)
+    result = runner.invoke(app, ["optics", "dermis", "-w", "850nm", "--parameters", "ex-vivo-optics", "--json"])
+    assert result.exit_code == 0, result.output
+    ex_vivo = json.loads(result.stdout)
+    assert in_vivo["musp_per_mm"] == pytest.approx(1.13, rel=0.01)
+    assert ex_vivo["musp_per_mm"] == pytest.approx(2.282, rel=0.005)
+    assert ex_vivo["mua_per_mm"] == in_vivo["mua_per_mm"] and ex_vivo["delta_mm"] < in_vivo["delta_mm"]
+    muscle = [json.loads(runner.invoke(app, ["optics", "muscle", "-w", "850nm", "--parameters", name, "--json"]).stdout)
+              for name in ("default", "ex-vivo-optics")]
+    assert muscle[0] == muscle[1]  # only the dermis takes its scattering from the parameter set
+    bad = runner.invoke(app, ["optics", "dermis", "-w", "850nm", "--parameters", "no-such-set"])
+    assert bad.exit_code == 2 and "parameters" in bad.output and len(bad.output.strip().splitlines()) == 1

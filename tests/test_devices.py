@@ -239,3 +239,57 @@ def test_centre_and_footprint_mean_do_not_depend_on_the_map():
     for key in ("centre_total", "mean_total"):
         assert coarse.attrs[key] == pytest.approx(fine.attrs[key], rel=1e-14)
     assert coarse.attrs["mean_total"] == pytest.approx(devices.area_mean_irradiance(pad, "1 cm").sum(), rel=1e-14)
+
+
+def test_contact_light_presets_describe_their_own_heat():
+    """Every light device made for contact carries its applied part's thermal description, with its source, and draws
+    more electrical power than it emits as light."""
+    for name in ("pad-890", "probe-810"):
+        device = devices.get(name)
+        assert device.contact and device.thermal is not None
+        assert len(device.thermal.source) > 200, name
+        assert 0.0 < device.wall_plug_efficiency < 1.0
+    assert devices.get("pad-890").wall_plug_efficiency == pytest.approx(0.72)
+    assert devices.get("panel-630").thermal is None and devices.get("panel-630").wall_plug_efficiency is None
+
+
+def test_device_heat_reads_units():
+    from lightdose.devices import DeviceHeat
+    from lightdose.units import USER_INPUT
+
+    heat = DeviceHeat.model_validate({"electrical_power": "1.2 W", "heat_capacity": "0.03 kJ/K",
+                                      "contact_conductance": "100 W/m^2/K", "outer_conductance": "8 W/m^2/K",
+                                      "outer_area": "60 cm^2", "face_absorptance": "50 %"}, context=USER_INPUT)
+    assert heat.electrical_power == 1.2 and heat.heat_capacity == pytest.approx(30.0)
+    assert heat.contact_conductance == pytest.approx(1e-4) and heat.outer_area == pytest.approx(6000.0)
+    assert heat.face_absorptance == 0.5
+
+
+@pytest.mark.parametrize("change, message", [
+    ({"heat_capacity": "30 J"}, "heat_capacity"),
+    ({"heat_capacity": 30}, "has no unit"),
+    ({"heat_capacity": "-3 J/K"}, "outside the allowed range"),
+    ({"outer_area": "60 cm"}, "outer_area"),
+    ({"contact_conductance": "100 W/m^2"}, "contact_conductance"),
+])
+def test_device_heat_bad_input_names_the_field(change, message):
+    from lightdose.devices import DeviceHeat
+    from lightdose.model_base import describe_validation_error
+    from lightdose.units import USER_INPUT
+
+    data = {"electrical_power": "1 W", "heat_capacity": "30 J/K", "contact_conductance": "100 W/m^2/K",
+            "outer_conductance": "8 W/m^2/K", **change}
+    with pytest.raises(ValidationError) as info:
+        DeviceHeat.model_validate(data, context=USER_INPUT)
+    assert message in describe_validation_error(info.value)
+
+
+def test_electrical_power_below_the_light_is_refused():
+    from lightdose.model_base import describe_validation_error
+
+    pad = devices.get("pad-890").model_dump()
+    pad["thermal"]["electrical_power"] = 0.5  # W, less than the 0.72 W of light
+    with pytest.raises(ValidationError) as info:
+        devices.load(pad)
+    text = describe_validation_error(info.value)
+    assert "thermal.electrical_power" in text and "0.72 W" in text

@@ -4,8 +4,6 @@ import json
 
 import numpy as np
 import pytest
-from typer.testing import CliRunner
-
 from pydantic import ValidationError
 from typer.testing import CliRunner
 
@@ -93,7 +91,7 @@ def test_neuropathy_and_skin_type_change_the_dose():
 
 @pytest.mark.parametrize("site", ["ankle-medial", "ankle-lateral"])
 def test_850_reaches_deeper_than_660_and_940_980_fall_below_850(site):
-    # SCIENCE.md §1: best penetration ~780–870 nm; water and fat absorb more at 940–980 nm.
+    # Best penetration ~780–870 nm; water (Segelstein 1981) and fat (van Veen 2005) absorb more at 940–980 nm.
     spec = {wl: stack_spec(sites.get(site), wl) for wl in (660.0, 850.0, 940.0, 980.0)}
     at10 = {wl: float(solve_broad_beam(s).at(10.0)) for wl, s in spec.items()}
     assert at10[850.0] > at10[660.0]

@@ -26,9 +26,9 @@ def pad_sessions():
 
 
 def test_890_pad_warms_perfused_skin_by_a_few_degrees(pad_sessions):
-    """A plausibility bound, not a validation (the pad is compared with skin temperatures measured under such pads
-    in tests/validation): a pad absorbing ~45 % of 32 mW/cm² warms perfused skin by a few °C and stays below the
-    43 °C contact limit."""
+    """A plausibility bound, not a validation (the pad is compared with the skin temperature measured under such a
+    pad in tests/validation/test_device_heating.py): its light and its own heat warm perfused skin by a few °C and it
+    stays below the 43 °C contact limit."""
     healthy, _ = pad_sessions
     skin = healthy.dataset.surface_temperature.values
     assert 2.0 < skin[-1] - skin[0] < 8.0
@@ -157,3 +157,50 @@ def test_time_to_the_contact_limit():
     assert 0 < first < 600
     assert skin[t < first].max() < 43.0 <= skin[t == first][0]
     assert abs(hot.dataset.attrs["energy_residual"]) < 1e-6  # r–z runs carry their energy budget too
+
+
+def _without_own_heat(name: str) -> dict:
+    """A preset's definition without its thermal description."""
+    from lightdose import devices
+
+    return {k: v for k, v in devices.get(name).model_dump().items() if k != "thermal"}
+
+
+def test_the_pads_own_heat_warms_the_skin_beyond_its_light(pad_sessions):
+    """pad-890's applied part (electrical losses, remitted light absorbed by its face) adds heat: the skin ends
+    warmer than under the same pad without a thermal description (a fixed loss through it to the room)."""
+    healthy, _ = pad_sessions
+    light_only = heat(_without_own_heat("pad-890"), "foot-dorsum")
+    assert healthy.device_heat > 0 and light_only.device_heat is None
+    assert "applied_part_temperature" not in light_only.dataset
+    assert healthy.dataset.surface_temperature.values[-1] > light_only.dataset.surface_temperature.values[-1] + 0.5
+    part = healthy.dataset.applied_part_temperature.values
+    assert part[0] == pytest.approx(25.0)  # taken from the shelf at room temperature
+    assert healthy.peak_device_temp_c == pytest.approx(part.max())
+    # the pad starts cold: the skin under it first cools, then warms
+    skin = healthy.dataset.surface_temperature.values
+    assert skin.min() < skin[0] < skin[-1]
+
+
+def test_pad_heat_replaces_the_devices_own_model():
+    """A measured `pad_heat` is a fixed flux into the skin under a fixed loss to the room: the device's own model
+    is not used; the same flux on the pad without a thermal description gives the same run."""
+    measured = heat("pad-890", "foot-dorsum", exposure="10 min", pad_heat="10 mW/cm^2")
+    same = heat(_without_own_heat("pad-890"), "foot-dorsum", exposure="10 min", pad_heat="10 mW/cm^2")
+    assert measured.device_heat is None and measured.peak_device_temp_c is None
+    np.testing.assert_allclose(measured.dataset.surface_temperature.values, same.dataset.surface_temperature.values)
+
+
+def test_after_the_device_is_removed_its_node_is_gone():
+    result = heat("pad-890", "foot-dorsum", exposure="5 min", after="5 min")
+    part = result.dataset.applied_part_temperature.values
+    t = result.dataset.t.values
+    assert np.all(np.isfinite(part[t <= 300.0])) and np.all(np.isnan(part[t > 300.0]))
+    assert abs(float(result.dataset.energy_residual)) < 1e-6
+
+
+def test_probe_head_on_the_skin_is_solved_in_r_z():
+    result = heat("probe-810", "wrist", exposure="2 min", after="1 min")
+    assert "r-z" in result.solver
+    assert result.device_heat > 0 and result.peak_device_temp_c > 25.0
+    assert abs(result.dataset.attrs["energy_residual"]) < 1e-6

@@ -93,7 +93,7 @@ def test_truncated_sample_names_its_last_line():
 
 
 def test_sample_shapes_follow_the_local_heating_literature():
-    """SCIENCE.md §7 (Minson 2001): baseline ~10 % of max, initial peak ~75 % at 3–5 min, nadir, plateau ~87 %."""
+    """Minson, Berry & Joyner 2001: baseline ~10 % of max, initial peak ~75 % at 3–5 min, nadir, plateau ~87 %."""
     ds = read_ldf(DATA / "local_heating_semicolon.txt")
     for channel in ("perfusion_1", "perfusion_2"):
         a = analyse(ds, channel)

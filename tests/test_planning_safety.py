@@ -11,10 +11,10 @@ from lightdose.planning.safety import (
     correction_ca,
     eye_ir_limit,
     eye_ir_time_limit,
+    first_limit,
     skin_mpe,
     skin_mpe_fraction,
     skin_mpe_time_limit,
-    first_limit,
 )
 
 MW_CM2 = 1e-5  # 1 mW/cm² in W/mm²

@@ -4,9 +4,10 @@ Each mutation of ``tools/mutations.yaml`` replaces one exact piece of text in on
 careful test should see (a coefficient 5–20 % off, a term on the wrong pathway) — in its own scratch copy of the
 working tree. The suite then runs there, first the test files the mutation lists (``-x``) and, if they all pass, the
 whole suite (``-x -q``), each under a time limit. A mutation is **killed** when a test fails, **survived** when the
-whole suite passes. A kill counts only if the test that killed it passes in an unmutated scratch copy of the same tree:
-a test that fails without any mutation (someone's work in progress) is left out of the later runs instead, and the
-table names it. Property-based tests run with a fixed seed, so they draw the same examples in every copy.
+whole suite passes. A kill counts only if the test that killed it fails again when run alone in the mutated copy and
+passes in an unmutated scratch copy of the same tree: a test that fails without any mutation (someone's work in
+progress) or only now and then (timing under load) is left out of the later runs instead, and the table names it.
+Property-based tests run with a fixed seed, so they draw the same examples in every copy.
 
     .venv/bin/python tools/mutate.py                 # every mutation; the table at the end
     .venv/bin/python tools/mutate.py --only M1 --only M8-low
@@ -50,7 +51,7 @@ _SKIP_PARTS = {".git", ".venv", "__pycache__", ".pytest_cache", ".ruff_cache", "
 _FIRST_FAILURE = re.compile(r"^(FAILED|ERROR) (.+?)(?: - .*)?$", re.M)
 SEED = 0
 """Hypothesis seed of every run (property-based tests draw the same examples in every copy)."""
-MAX_RERUNS = 5
+MAX_RERUNS = 10
 """How many tests that fail without the mutation one stage may leave out before it gives up."""
 
 
@@ -189,6 +190,10 @@ def run(command: list[str], scratch: Path, timeout_s: float) -> tuple[int | None
         os.killpg(process.pid, signal.SIGKILL)
         output, _ = process.communicate()
         status = None
+    except BaseException:  # Ctrl-C or SIGTERM: stop the tests too, then let the caller clean up
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait()
+        raise
     return status, output.decode("utf-8", "replace"), time.monotonic() - start
 
 
@@ -242,11 +247,44 @@ class Unmutated:
             shutil.rmtree(self.scratch, ignore_errors=True)
 
 
+def fails_again(node: str, scratch: Path) -> bool:
+    """Whether the test `node` fails again when run alone in `scratch` (a failure that does not repeat comes from
+    timing or load, not from the mutation)."""
+    status, _, _ = run(pytest_command([node], set()), scratch, CONFIRM_TIMEOUT_S)
+    return status != 0
+
+
+def run_stage(outcome: Outcome, stage: str, tests: list[str], limit: float, scratch: Path, unmutated: Unmutated,
+              log: Path | None) -> tuple[int | None, str, str]:
+    """Run one stage (`tests`, or the whole suite when empty) in the mutated `scratch` copy until it passes, runs out
+    of time or a test fails that fails again alone and passes in the `unmutated` copy; tests failing otherwise are
+    left out and the stage runs again (at most :data:`MAX_RERUNS` times). Returns pytest's status (None after the time
+    limit), its output and the failing test ('' if none)."""
+    status, output, failed = None, "", ""
+    for _ in range(MAX_RERUNS + 1):
+        status, output, seconds = run(pytest_command(tests, unmutated.broken), scratch, limit)
+        outcome.seconds += seconds
+        if log is not None:
+            with log.open("a", encoding="utf-8") as handle:
+                handle.write(f"\n===== {outcome.mutation.id} ({stage}) status {status} {seconds:.0f} s =====\n{output}")
+        failed = first_failure(output) if status not in (0, None) else ""
+        if not failed:
+            break
+        if not fails_again(failed, scratch):  # a test that fails only now and then is no kill
+            unmutated.broken.add(failed)
+            outcome.notes.append(f"{failed} failed once and passed when run again (left out)")
+            continue
+        if unmutated.passes(failed):
+            break
+        outcome.notes.append(f"{failed} fails without the mutation too (left out)")
+    return status, output, failed
+
+
 def check(mutation: Mutation, line: int, snapshot: Path, files: list[Path], unmutated: Unmutated, keep: bool,
           log: Path | None) -> Outcome:
     """Apply one mutation in its own scratch copy of `snapshot` and run the tests there: the listed test files, then
-    the whole suite. A failing test kills the mutation if it passes in the `unmutated` copy; otherwise it is left out
-    and the stage runs again."""
+    the whole suite (:func:`run_stage`). A failing test kills the mutation if it fails again when run alone in the
+    mutated copy and passes in the `unmutated` copy."""
     outcome = Outcome(mutation, line)
     scratch = make_copy(snapshot, files, mutation.id)
     try:
@@ -258,24 +296,14 @@ def check(mutation: Mutation, line: int, snapshot: Path, files: list[Path], unmu
         stages = ([("listed", list(mutation.tests), TARGETED_TIMEOUT_S)] if mutation.tests else [])
         stages.append(("suite", [], SUITE_TIMEOUT_S))
         for stage, tests, limit in stages:
-            for _ in range(MAX_RERUNS + 1):
-                status, output, seconds = run(pytest_command(tests, unmutated.broken), scratch, limit)
-                outcome.seconds += seconds
-                if log is not None:
-                    with log.open("a", encoding="utf-8") as handle:
-                        handle.write(f"\n===== {mutation.id} ({stage}) status {status} {seconds:.0f} s =====\n"
-                                     f"{output}")
-                failed = first_failure(output) if status not in (0, None) else ""
-                if not failed or unmutated.passes(failed):
-                    break
-                outcome.notes.append(f"{failed} fails without the mutation too (left out)")
+            status, output, failed = run_stage(outcome, stage, tests, limit, scratch, unmutated, log)
             if status is None:
                 outcome.status, outcome.stage = "timeout", stage
                 outcome.notes.append(f"no result within {limit:.0f} s ({stage})")
                 return outcome
             if status in (0, 5):  # 5: every listed test was left out
                 continue
-            if status in (1, 2) and failed and unmutated.passes(failed):
+            if status in (1, 2) and failed and failed not in unmutated.broken and unmutated.passes(failed):
                 outcome.status, outcome.killed_by, outcome.stage = "killed", failed, stage
             else:
                 outcome.status, outcome.stage = "error", stage
@@ -305,6 +333,47 @@ def table(outcomes: list[Outcome]) -> str:
     return "\n".join(lines)
 
 
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt(f"signal {signum}")
+
+
+def select(path: Path, only: list[str] | None) -> tuple[list[Mutation], dict[str, int]]:
+    """The mutations of `path` (those with an id in `only`, when given) and the line where each applies;
+    :class:`MutationListError` for a broken list or an unknown id."""
+    mutations = load_mutations(path)
+    if only:
+        unknown = sorted(set(only) - {m.id for m in mutations})
+        if unknown:
+            raise MutationListError(f"no mutation with id {', '.join(unknown)} in {path}")
+        mutations = [m for m in mutations if m.id in only]
+    return mutations, {m.id: locate(m) for m in mutations}
+
+
+def check_all(mutations: list[Mutation], lines: dict[str, int], keep: bool,
+              log: Path | None) -> tuple[list[Outcome], set[str], bool]:
+    """Check every mutation against one snapshot of the working tree, one at a time: the outcomes, the tests left
+    out, and whether the run was interrupted (Ctrl-C or SIGTERM; the scratch copies are removed either way)."""
+    signal.signal(signal.SIGTERM, _interrupt)
+    files = working_tree_files()
+    snapshot = make_copy(ROOT, files, "snapshot")  # every mutant starts from the tree as it was at the start
+    unmutated = Unmutated(snapshot, files, keep)
+    outcomes = []
+    try:
+        for i, mutation in enumerate(mutations, 1):
+            print(f"[{i}/{len(mutations)}] {mutation.id} {mutation.file}:{lines[mutation.id]} …", end=" ",
+                  flush=True, file=sys.stderr)
+            outcome = check(mutation, lines[mutation.id], snapshot, files, unmutated, keep, log)
+            print(f"{outcome.status} {outcome.killed_by} ({outcome.seconds:.0f} s)", file=sys.stderr)
+            outcomes.append(outcome)
+    except KeyboardInterrupt:
+        print("\ninterrupted: the table below holds the mutations checked so far", file=sys.stderr)
+        return outcomes, unmutated.broken, True
+    finally:
+        unmutated.close()
+        shutil.rmtree(snapshot, ignore_errors=True)
+    return outcomes, unmutated.broken, False
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -315,15 +384,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--markdown", type=Path, help="also write the result table to this file")
     parser.add_argument("--mutations", type=Path, default=MUTATIONS, help=f"the mutation list (default {MUTATIONS})")
     args = parser.parse_args(argv)
-
     try:
-        mutations = load_mutations(args.mutations)
-        if args.only:
-            unknown = sorted(set(args.only) - {m.id for m in mutations})
-            if unknown:
-                raise MutationListError(f"no mutation with id {', '.join(unknown)} in {args.mutations}")
-            mutations = [m for m in mutations if m.id in args.only]
-        lines = {m.id: locate(m) for m in mutations}
+        mutations, lines = select(args.mutations, args.only)
     except MutationListError as exc:
         print(f"mutate: {exc}", file=sys.stderr)
         return 2
@@ -331,28 +393,16 @@ def main(argv: list[str] | None = None) -> int:
         for m in mutations:
             print(f"{m.id:<21} {m.file}:{lines[m.id]}\n{'':22}{m.breaks}")
         return 0
-
-    files = working_tree_files()
-    snapshot = make_copy(ROOT, files, "snapshot")  # every mutant starts from the tree as it was at the start
-    unmutated = Unmutated(snapshot, files, args.keep)
-    outcomes = []
-    try:
-        for i, mutation in enumerate(mutations, 1):
-            print(f"[{i}/{len(mutations)}] {mutation.id} {mutation.file}:{lines[mutation.id]} …", end=" ",
-                  flush=True, file=sys.stderr)
-            outcome = check(mutation, lines[mutation.id], snapshot, files, unmutated, args.keep, args.log)
-            print(f"{outcome.status} {outcome.killed_by} ({outcome.seconds:.0f} s)", file=sys.stderr)
-            outcomes.append(outcome)
-    finally:
-        unmutated.close()
-        shutil.rmtree(snapshot, ignore_errors=True)
+    outcomes, left_out, interrupted = check_all(mutations, lines, args.keep, args.log)
     result = table(outcomes)
-    if unmutated.broken:
-        result += ("\n\nLeft out because they fail without any mutation: "
-                   + ", ".join(f"`{node}`" for node in sorted(unmutated.broken)) + ".")
+    if left_out:
+        result += ("\n\nLeft out because they fail without any mutation, or fail and then pass when run again: "
+                   + ", ".join(f"`{node}`" for node in sorted(left_out)) + ".")
     print(result)
     if args.markdown:
         args.markdown.write_text(result + "\n", encoding="utf-8")
+    if interrupted:
+        return 130
     return 0 if all(o.status == "killed" for o in outcomes) else 1
 
 

@@ -21,11 +21,14 @@ import pint
 import pytest
 from scipy.special import erfc
 
+from lightdose.anatomy import sites
 from lightdose.optics import spectra
 from lightdose.optics.tissue import Tissue
 from lightdose.parameters import ParameterSet, default_set
 from lightdose.physiology.calibration import Condition, simulate_condition
 from lightdose.physiology.perfusion import default_parameters
+from lightdose.physiology.session import minutes_elevated_after
+from lightdose.thermal import session as heat
 from lightdose.thermal.burn import OMEGA_THRESHOLD, BurnRequest, arrhenius_omega, burn_dose
 from lightdose.thermal.properties import thermal_properties
 from lightdose.thermal.sauna import SaunaRequest, simulate_sauna
@@ -174,9 +177,73 @@ def sauna(row: Row) -> Computed:
     return ureg.Quantity(result.peak_core_rise_c, "delta_degC"), None
 
 
+def elevation_threshold() -> float:
+    """The smallest perfusion/baseline ratio that :func:`minutes_elevated_after` counts as elevated after a session
+    (bisection on a record held at that ratio after the session's end)."""
+    t = np.arange(0.0, 3600.0, 60.0)
+
+    def elevated(ratio: float) -> bool:
+        return minutes_elevated_after(t, np.where(t < 1800.0, 3.0, ratio), 1800.0, 1.0)[0] > 0.0
+
+    low, high = 1.0, 2.0
+    while high - low > 1e-12:
+        middle = 0.5 * (low + high)
+        low, high = (low, middle) if elevated(middle) else (middle, high)
+    return high
+
+
+def assumptions(row: Row) -> Computed:
+    """lightdose's documented assumptions (self-snapshots): `neuropathic_dermal_perfusion_ratio`, the dermis' resting
+    perfusion in the layer properties a heat session builds for a person with neuropathy over the same without
+    (default parameter set, the row's `site`); `elevation_threshold`, what perfusion/baseline counts as elevated
+    after a session."""
+    if row.quantity == "elevation_threshold":
+        return ureg.Quantity(elevation_threshold(), ""), None
+    if row.quantity != "neuropathic_dermal_perfusion_ratio":
+        raise _unknown(row, "assumptions")
+    params = default_set()
+    stack = sites.get(row.inputs["site"])
+
+    def dermis(neuropathy: bool) -> float:
+        props = heat._layer_properties(stack, neuropathy, params)  # what coupled_session hands the solver
+        return next(p.perfusion for p in props if p.role == "dermis")
+
+    return ureg.Quantity(dermis(True) / dermis(False), ""), None
+
+
+def optics_in_vivo(row: Row) -> Computed:
+    """`reduced_scattering`: μs′ of a preset tissue at the row's `wavelength` under the parameter set `set` (default
+    "default") turned into the optics variant `bound` (default "nominal"; lightdose.optics.variants)."""
+    from lightdose import tissues
+    from lightdose.optics.variants import optics_variant
+    from lightdose.parameters import load_set
+
+    if row.quantity != "reduced_scattering":
+        raise _unknown(row, "optics_in_vivo")
+    params = optics_variant(load_set(row.inputs.get("set", "default")), row.inputs.get("bound", "nominal"))
+    tissue = tissues.get(row.inputs["tissue"], parameters=params)
+    wavelength = parse_quantity(row.inputs["wavelength"], "wavelength")
+    return ureg.Quantity(float(tissue.optical_properties(wavelength).musp[0]), "1/mm"), None
+
+
+def device_heating(row: Row) -> Computed:
+    """`skin_temperature_end` [°C] and `skin_temperature_rise` [K] at the end of the exposure, for the row's device
+    (in contact, with its own heat), site (a preset's name or a layer stack), person and exposure."""
+    inputs = row.inputs
+    result = heat.heat_session(heat.HeatRequest(placement=inputs["device"], site=inputs["site"],
+                                                person=inputs.get("person", {}), exposure=inputs["exposure"]))
+    skin = result.dataset.surface_temperature.values
+    if row.quantity == "skin_temperature_end":
+        return pint.Quantity(float(skin[-1]), "degC"), None
+    if row.quantity == "skin_temperature_rise":
+        return pint.Quantity(float(skin[-1] - skin[0]), "delta_degC"), None
+    raise _unknown(row, "device_heating")
+
+
 COMPUTE: dict[str, Callable[[Row], Computed]] = {
     "burn": burn, "optics": optics, "thermal_properties": thermal_properties_model, "vasodilation": vasodilation,
-    "perfusion": perfusion, "sauna": sauna,
+    "perfusion": perfusion, "sauna": sauna, "assumptions": assumptions, "optics_in_vivo": optics_in_vivo,
+    "device_heating": device_heating,
 }
 """The function computing each model's rows (the file's `model`)."""
 

@@ -12,6 +12,9 @@
   warm, vasodilated skin); it overrides the neuropathy default.
 - `plantar_pad_scale` scales the plantar fat pads (heel, forefoot) for person-to-person variation: the published
   ranges (heel 15–20 mm, forefoot 5.7–7.8 mm; docs/references.md) are about ±15 % around their middles.
+- Tissue optics from the parameter set: a preset layer whose scattering the parameter set gives (the dermis:
+  ``optics.dermis.scattering``, in vivo by default; lightdose.tissues) gets that set's scattering when it differs from
+  the library's, unless the layer already has its own.
 Targets move with the tissue they lie in: depths are mapped layer by layer, proportionally inside a layer
 whose thickness changes.
 """
@@ -22,6 +25,7 @@ from typing import Annotated
 
 from pydantic import Field, field_validator, model_validator
 
+from lightdose import tissues
 from lightdose.anatomy.stack import Layer, LayerStack
 from lightdose.model_base import FrozenModel
 from lightdose.parameters import ParameterSet, default_set
@@ -74,11 +78,13 @@ class Person(FrozenModel):
                 lean, reference = params["person.lean_bmi [kg/m^2]"], params["person.reference_bmi [kg/m^2]"]
                 thickness *= (self.bmi - lean) / (reference - lean)
             update["thickness"] = max(thickness, 0.05)
+        if preset is not None and layer.scattering is None:
+            update.update(_scattering_update(str(update.get("tissue", preset)), params))
         return layer.model_copy(update=update) if update else layer
 
     def apply(self, stack: LayerStack, parameters: ParameterSet | None = None) -> LayerStack:
-        """The site's stack adjusted for this person (with the person-model values of `parameters`, default the
-        default set); targets below changed layers move with them."""
+        """The site's stack adjusted for this person (with the person-model and tissue-optics values of `parameters`,
+        default the default set); targets below changed layers move with them."""
         params = parameters or default_set()
         fat_indices = [i for i, layer in enumerate(stack.layers) if layer.preset == "subcutaneous-fat"]
         layers = [self._adjusted_layer(layer, i == (fat_indices[0] if fat_indices else -1), params)
@@ -90,6 +96,13 @@ class Person(FrozenModel):
             for t in stack.targets
         ]
         return adjusted.model_copy(update={"targets": targets})
+
+
+def _scattering_update(preset: str, params: ParameterSet) -> dict[str, object]:
+    """``{"scattering": …}`` when `params` give the preset's scattering (the dermis) and it differs from the
+    library's, else nothing."""
+    own = tissues.scattering(preset, params)
+    return {"scattering": own} if own is not None and own != tissues.get(preset).scattering else {}
 
 
 def map_depth(depth_mm: float, old: LayerStack, new: LayerStack) -> float:

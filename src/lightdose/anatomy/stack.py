@@ -14,7 +14,7 @@ from pydantic import Field, field_validator, model_validator
 from lightdose import tissues
 from lightdose.errors import InputError
 from lightdose.model_base import FrozenModel
-from lightdose.optics.tissue import OpticalProperties, Tissue
+from lightdose.optics.tissue import OpticalProperties, Scattering, Tissue
 from lightdose.units import Bounded
 
 TargetKind = Literal["nerve", "muscle", "joint-capsule", "tendon", "other"]
@@ -31,6 +31,8 @@ class Layer(FrozenModel):
         "a plantar fat pad (forefoot or heel): not scaled by BMI; neuropathy thins the forefoot pad"))
     blood: Annotated[float, Bounded("dimensionless", ge=0.0, le=0.1)] | None = Field(
         default=None, description="blood volume fraction replacing the tissue's own (a person's dermal blood)")
+    scattering: Scattering | None = Field(default=None, description=(
+        "scattering power law replacing the tissue's own (the parameter set's, set by Person.apply)"))
 
     @field_validator("tissue")
     @classmethod
@@ -46,9 +48,11 @@ class Layer(FrozenModel):
 
     @property
     def resolved_tissue(self) -> Tissue:
-        """The :class:`Tissue` of this layer (a preset is looked up by name), with its blood content replaced when
-        :attr:`blood` is given."""
+        """The :class:`Tissue` of this layer (a preset is looked up by name), with its blood content and scattering
+        replaced when :attr:`blood` and :attr:`scattering` are given."""
         tissue = tissues.get(self.tissue) if isinstance(self.tissue, str) else self.tissue
+        if self.scattering is not None:
+            tissue = tissue.model_copy(update={"scattering": self.scattering})
         if self.blood is None:
             return tissue
         return tissue.model_copy(update={"name": f"{tissue.name} (blood {self.blood:.2%})", "blood": self.blood})

@@ -11,10 +11,12 @@ from lightdose.cli import mc  # noqa: F401
 from lightdose.cli import devices  # noqa: F401
 from lightdose.cli import sites  # noqa: F401
 from lightdose.cli import dose  # noqa: F401
+from lightdose.cli import penetration  # noqa: F401
 from lightdose.cli import thermal  # noqa: F401
 from lightdose.cli import burn  # noqa: F401
 from lightdose.cli import physiology  # noqa: F401
 from lightdose.cli import ldf  # noqa: F401
 from lightdose.cli import planning  # noqa: F401
+from lightdose.cli import serve  # noqa: F401
 
 __all__ = ["app"]

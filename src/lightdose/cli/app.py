@@ -107,11 +107,12 @@ def user_errors_exit_cleanly(func: Callable[..., Any]) -> Callable[..., Any]:
         except Exception as exc:  # a bug: one line for the user, the traceback on request
             if os.environ.get("LIGHTDOSE_DEBUG"):
                 raise
-            err_console.print(f"[bold red]internal error:[/] {escape(type(exc).__name__)}: {escape(str(exc))} — "
+            what = " ".join(str(exc).split())[:300]  # one line, whatever the exception's text holds
+            err_console.print(f"[bold red]internal error:[/] {escape(type(exc).__name__)}: {escape(what)} — "
                               f"please report it with the command and lightdose {__version__} ({git_revision()}); "
                               "LIGHTDOSE_DEBUG=1 shows the traceback", highlight=False, soft_wrap=True)
             raise typer.Exit(code=INTERNAL_ERROR_EXIT) from None
-        err_console.print(f"[bold red]error:[/] {escape(message)}", highlight=False, soft_wrap=True)
+        err_console.print(f"[bold red]error:[/] {escape(' '.join(message.split()))}", highlight=False, soft_wrap=True)
         raise typer.Exit(code=2)
 
     return wrapper

@@ -13,14 +13,13 @@ from lightdose.units import USER_INPUT
 @user_errors_exit_cleanly
 def devices(json_output: bool = options.JSON) -> None:
     """List the preset devices: kind, bands, total power, size and where their numbers come from."""
-    from lightdose import devices as catalog
-    from lightdose.present.devices import catalog_row, catalog_table
+    from lightdose.present.devices import catalog_json, catalog_table
 
-    rows = [catalog_row(catalog.get(name)) for name in catalog.names()]
+    payload = catalog_json()
     if json_output:
-        print_json({"devices": rows})
+        print_json(payload)
     else:
-        console.print(catalog_table(rows))
+        console.print(catalog_table(payload["devices"]))
 
 
 @app.command()

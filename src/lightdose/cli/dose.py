@@ -5,7 +5,8 @@ from __future__ import annotations
 import typer
 
 from lightdose.cli import options
-from lightdose.cli.app import app, console, exit_if_partial, print_json, user_errors_exit_cleanly
+from lightdose.cli.app import app, console, err_console, exit_if_partial, print_json, user_errors_exit_cleanly
+from lightdose.cli.progress import status_line
 from lightdose.units import USER_INPUT
 
 
@@ -34,6 +35,7 @@ def depth_dose_command(
     from lightdose.present.dose import dose_json, plot_depth_dose, print_dose
     from lightdose.present.figures import png_path
     from lightdose.transport.dose import DoseRequest, depth_dose
+    from lightdose.transport.skin_beam import skin_beam
 
     png_file = png_path(png) if png else None
     request = DoseRequest.model_validate(
@@ -41,7 +43,13 @@ def depth_dose_command(
          "person": options.person(skin_type, fat, bmi, neuropathy, dermal_blood), "exposure": time,
          "solver": solver, "photons": photons, "seed": seed, "max_depth": max_depth, "parameters": parameters},
         context=USER_INPUT)
-    result = depth_dose(request)
+    bands = len(skin_beam(request.placement).wavelength_nm) if request.solver == "mc" else 0
+    with status_line(request.solver == "mc" and not json_output, err_console) as line:
+        progress = None if line is None else (
+            lambda band, index, done, total: line(f"Monte Carlo, {band} (band {index + 1} of {bands}): {done:,} of "
+                                                  f"{total:,} photons", (index + done / total) / bands)
+            if total else line(f"Monte Carlo, {band}: {done:,} photons"))
+        result = depth_dose(request, progress=progress)
     if png_file:
         plot_depth_dose(result, png_file)
     if json_output:

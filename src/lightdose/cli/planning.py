@@ -51,11 +51,11 @@ def validate(
 ) -> None:
     """Check a scenario file without planning: exit 0 and a one-line summary, or the error and exit 2."""
     from lightdose.planning import load_scenario
+    from lightdose.present.plan import validation_json
 
     checked = load_scenario(scenario)
     if json_output:
-        print_json({"file": scenario, "valid": True, "name": checked.name, "devices": len(checked.devices),
-                    "sites": len(checked.sites), "scenario_hash": checked.digest()})
+        print_json(validation_json(scenario, checked))
         return
     console.print(f"{escape(scenario)}: valid scenario '{escape(checked.name)}' with {len(checked.devices)} "
                   f"device placement(s) and {len(checked.sites)} site(s).")

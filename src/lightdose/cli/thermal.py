@@ -21,8 +21,9 @@ def heat(
     bmi: float | None = options.BMI,
     neuropathy: bool = options.NEUROPATHY,
     dermal_blood: str | None = options.DERMAL_BLOOD,
-    pad_heat: str = typer.Option("0 mW/cm^2", "--pad-heat", help="Waste heat of a contact LED pad into the skin, "
-                                                                 "e.g. 5mW/cm^2."),
+    pad_heat: str = typer.Option("0 mW/cm^2", "--pad-heat", help="Measured waste heat of a contact LED pad into the "
+                                                                 "skin, e.g. 5mW/cm^2; replaces the device's own heat "
+                                                                 "model (0: keep it)."),
     after: str = typer.Option("0 min", "--after", help="Time followed after the device is removed, e.g. 30min."),
     parameters: str = options.PARAMETERS,
     png: str | None = options.PNG,
@@ -55,19 +56,23 @@ def sauna(
     air: str = typer.Option(..., "--air", help="Cabin air temperature, e.g. 60C (10–100 °C)."),
     time: str = typer.Option(..., "--time", help="Time in the cabin, with its unit, e.g. 15min."),
     rest: str = typer.Option("0 min", "--rest", help="Rest afterwards in a 24 °C, 50 % room, e.g. 30min."),
-    humidity: str = typer.Option("20%", "--humidity", help="Cabin relative humidity, e.g. 20%."),
+    humidity: str | None = typer.Option(
+        None, "--humidity", help="Cabin relative humidity, e.g. 10% (default 20 %). The cabin must let sweat "
+                                 "evaporate: at most 24.9 % at 70 °C, 16.4 % at 80 °C, 11.0 % at 90 °C, 7.6 % at "
+                                 "100 °C."),
     radiant: str | None = typer.Option(None, "--radiant", help="Mean radiant temperature (default: the air's)."),
     parameters: str = options.PARAMETERS,
     json_output: bool = options.JSON,
 ) -> None:
-    """Whole-body response to a sauna session (JOS-3): core and skin temperature, sweat loss, warnings."""
+    """Whole-body response to a sauna session (JOS-3): core (rectal) and skin temperature, sweat, warnings."""
     from lightdose.present.sauna import print_sauna, sauna_json
     from lightdose.thermal.sauna import SaunaRequest, simulate_sauna
 
-    request = SaunaRequest.model_validate(
-        {"air_temperature": air, "mean_radiant_temperature": radiant,
-         "relative_humidity": humidity, "exposure": time, "after": rest, "parameters": parameters},
-        context=USER_INPUT)
+    fields = {"air_temperature": air, "mean_radiant_temperature": radiant, "exposure": time, "after": rest,
+              "parameters": parameters}
+    if humidity is not None:
+        fields["relative_humidity"] = humidity
+    request = SaunaRequest.model_validate(fields, context=USER_INPUT)
     result = simulate_sauna(request)
     if json_output:
         print_json(sauna_json(result))

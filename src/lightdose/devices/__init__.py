@@ -1,4 +1,5 @@
-"""Light-therapy devices (pads, panels, probes) → irradiance on the skin; heat-only sources; preset catalog.
+"""Light-therapy devices (pads, panels, probes) → irradiance on the skin; a contact device's own heat
+(:class:`DeviceHeat`); heat-only sources; preset catalog.
 
 The stage: :class:`IrradianceRequest` → :func:`irradiance` → :class:`IrradianceResult`.
 
@@ -30,6 +31,7 @@ from lightdose.devices.irradiance import (
 from lightdose.devices.layout import MAX_EMITTERS, EmitterGrid
 from lightdose.devices.placement import Placement, PlacementField
 from lightdose.devices.stage import IrradianceRequest, IrradianceResult, irradiance
+from lightdose.devices.thermal import DeviceHeat
 
 __all__ = [
     "MAX_DISTANCE_MM",
@@ -37,6 +39,7 @@ __all__ = [
     "MW_CM2_PER_W_MM2",
     "AnyDevice",
     "Band",
+    "DeviceHeat",
     "Emitter",
     "EmitterGrid",
     "Grid",

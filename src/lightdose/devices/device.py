@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Annotated, Any, Literal
 from pydantic import Field, model_validator
 
 from lightdose.devices.layout import MAX_EMITTERS, EmitterGrid
+from lightdose.devices.thermal import DeviceHeat
 from lightdose.errors import InputError
 from lightdose.model_base import FrozenModel
 from lightdose.units import Bounded
@@ -41,7 +42,9 @@ class LightDevice(FrozenModel):
     maps, the area over which the mean irradiance is taken); every emitter's face lies on it. `contact` devices are
     made to touch the skin; any device whose emitters all have a finite face can (point emitters cannot).
     At most :data:`~lightdose.devices.layout.MAX_EMITTERS` emitters. Powers of pulsed devices are time averages
-    (`pulsing` says so).
+    (`pulsing` says so). `thermal` describes the heat of the device's own applied part (electrical power, heat
+    capacity, contact and outer conductances; :class:`~lightdose.devices.thermal.DeviceHeat`), which the thermal
+    stage adds when the device touches the skin; None: the device adds no heat of its own.
     """
 
     name: str = "custom"
@@ -54,6 +57,7 @@ class LightDevice(FrozenModel):
     pulsing: str | None = Field(default=None, description="pulse parameters; powers are time averages")
     grids: list[EmitterGrid] = Field(min_length=1)
     reference: ReferenceIrradiance | None = None
+    thermal: DeviceHeat | None = Field(default=None, description="the applied part's own heat (contact use)")
 
     @model_validator(mode="after")
     def _emitters_on_the_face(self) -> LightDevice:
@@ -67,6 +71,11 @@ class LightDevice(FrozenModel):
                                                 f"face; allowed: emitters within |x| ≤ {self.width / 2:g} mm and "
                                                 f"|y| ≤ {self.height / 2:g} mm (make the face larger or the grid "
                                                 "smaller)")
+        if self.thermal is not None and self.thermal.electrical_power < self.total_power:
+            raise InputError("thermal.electrical_power", f"{self.thermal.electrical_power:g} W is less than the "
+                                                         f"{self.total_power:g} W of light the device emits; allowed: "
+                                                         f"at least {self.total_power:g} W (light cannot carry more "
+                                                         "power than the device draws)")
         return self
 
     @property
@@ -78,6 +87,11 @@ class LightDevice(FrozenModel):
     def total_power(self) -> float:
         """Total radiant power [W]."""
         return sum(g.power for g in self.grids)
+
+    @property
+    def wall_plug_efficiency(self) -> float | None:
+        """Optical power over electrical power of the applied part [1]; None without a thermal description."""
+        return None if self.thermal is None else self.total_power / self.thermal.electrical_power
 
     @property
     def area(self) -> float:

@@ -1,5 +1,5 @@
 """Where a device is: the `placement` field of every stage's request — a device (a preset's name or your own
-definition), its gap to the skin and, for a contact pad, the heat of its own electronics."""
+definition), its gap to the skin and, for a contact pad, a measured heat of its own electronics."""
 
 from __future__ import annotations
 
@@ -30,8 +30,9 @@ DeviceChoice = Annotated[
 
 class Placement(FrozenModel):
     """A device and where it is: `device` (a preset name, see `lightdose devices`, or a full definition as in the
-    preset YAML files), `distance` from its emitting face to the skin [mm] (0 = contact) and `pad_heat`, the waste
-    heat of a contact pad's electronics entering the skin [W/mm²].
+    preset YAML files), `distance` from its emitting face to the skin [mm] (0 = contact) and `pad_heat`, a measured
+    waste heat of a contact pad's electronics entering the skin [W/mm²]: more than 0 replaces the device's own heat
+    model (its `thermal` description) by this fixed flux; 0 keeps the model (none for a device without one).
 
     Checked together: a light device not made for contact (a panel) needs its distance stated (a forgotten distance
     is not taken as touching the skin); a device with point emitters cannot touch the skin (distance > 0); a heating
@@ -43,7 +44,8 @@ class Placement(FrozenModel):
     distance: Annotated[float, Bounded("length", ge=0.0, le=MAX_DISTANCE_MM)] = Field(
         default=0.0, description="gap between the emitting face and the skin [mm] (0 = contact)")
     pad_heat: Annotated[float, Bounded("irradiance", ge=0.0, le=MAX_PAD_HEAT_W_MM2)] = Field(
-        default=0.0, description="waste heat of a contact pad into the skin [W/mm²] (0 = none or unknown)")
+        default=0.0, description=("measured waste heat of a contact pad into the skin [W/mm²]; replaces the device's "
+                                  "own heat model (0 = keep it)"))
 
     @field_validator("device")
     @classmethod

@@ -3,7 +3,8 @@
 ``optical_properties(OpticsRequest(tissue="dermis", wavelengths=["660 nm", "810 nm"]))`` gives an
 :class:`OpticsResult`: per wavelength μa, μs, μs′, g, n, μeff [1/mm] and the diffusion penetration depth δ [mm]
 (model: :mod:`lightdose.optics.tissue`, Jacques 2013, Phys Med Biol 58:R37), with the preset actually used and the
-result's provenance.
+result's provenance. The request's `parameters` choose the dermal scattering (in vivo by default, ``ex-vivo-optics``
+for excised dermis; :mod:`lightdose.optics.variants`).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from pydantic import Field, field_validator, model_validator
 from lightdose import tissues
 from lightdose.model_base import FrozenModel
 from lightdose.optics.tissue import OpticalProperties
+from lightdose.parameters import ParameterChoice, Parameters
 from lightdose.provenance import Provenance
 from lightdose.units import Wavelength
 
@@ -29,12 +31,15 @@ class OpticsRequest(FrozenModel):
 
     `wavelengths` are in nm, or strings with a unit ("810 nm", "0.81 um"); one value alone is a list of one.
     `skin_type` (Fitzpatrick I–VI, or 1–6) picks the epidermis preset of that type and applies to the epidermis
-    only. The tissue, the skin type and the wavelength range of the tissue's chromophore data are checked here.
+    only. `parameters` (a set's name, or {set, overrides}) gives the scattering of the presets that take it from the
+    parameter set (the dermis). The tissue, the skin type and the wavelength range of the tissue's chromophore data
+    are checked here.
     """
 
     tissue: str = Field(min_length=1, description="preset tissue name or alias (see `lightdose tissues`)")
     wavelengths: tuple[Wavelength, ...] = Field(description=f"1 to {MAX_WAVELENGTHS} wavelengths [nm]")
     skin_type: str | None = Field(default=None, description="Fitzpatrick skin type I–VI (epidermis presets only)")
+    parameters: Parameters = Field(default_factory=ParameterChoice)
 
     @field_validator("wavelengths", mode="before")
     @classmethod
@@ -110,7 +115,8 @@ class OpticsResult:
 
 def optical_properties(request: OpticsRequest) -> OpticsResult:
     """The optical properties of the requested preset tissue at the requested wavelengths."""
-    tissue = tissues.get(request.tissue, skin_type=request.skin_type)
+    params = request.parameters.resolve()
+    tissue = tissues.get(request.tissue, skin_type=request.skin_type, parameters=params)
     return OpticsResult(request=request, tissue=tissue.name, skin_type=tissues.skin_type_of(tissue.name),
                         properties=tissue.optical_properties(list(request.wavelengths)),
-                        provenance=Provenance.of(request))
+                        provenance=Provenance.of(request, params.name))

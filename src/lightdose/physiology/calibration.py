@@ -1,4 +1,5 @@
-"""Calibration of the perfusion model to published local-heating data (SCIENCE.md §7).
+"""Calibration of the perfusion model to published local-heating data (Minson, Berry & Joyner 2001; Brunt et al.
+2016; Johnson & Kellogg 2010; Roustit & Cracowski 2012).
 
 Protocol of the data: a laser-Doppler probe holder heats forearm skin from 33 °C at 0.1 °C/s to the target
 temperature and holds it (Minson, Berry & Joyner 2001, J Appl Physiol 91:1619). Read-outs of a simulated run:
@@ -16,9 +17,9 @@ EMLA, plateau               87 ± 4        Minson 2001 ("did not affect the plat
 L-NAME, initial peak        56 ± 3        Minson 2001 (NOS inhibition)
 L-NAME, plateau             40 ± 5        Minson 2001
 EMLA + L-NAME, peak         32 ± 2        Minson 2001 ("not further reduced" compared with EMLA alone)
-time of the initial peak    4 ± 1 min     SCIENCE.md §7 ("~3–5 min")
-39 °C plateau               45 ± 5        SCIENCE.md §7 ("≈45 %"; the ± 5 is lightdose's)
-43.5 °C plateau             100 ± 5       SCIENCE.md §7 ("≈100 % at 43–44 °C"; the ± 5 is lightdose's)
+time of the initial peak    4 ± 1 min     Minson 2001; Roustit & Cracowski 2012 (peak within ~3–5 min)
+39 °C plateau               45 ± 5        Brunt et al. 2016 (42 ± 6 %; 45 ± 5 is lightdose's reading)
+43.5 °C plateau             100 ± 5       Johnson & Kellogg 2010 (near maximal at 42–44 °C; ± 5 lightdose's)
 ==========================  ============  ===========================================================
 
 plus two shape conditions from Minson's description ("a brief nadir, and a secondary, progressive rise to a
@@ -102,9 +103,12 @@ TARGETS = (
     Target("L-NAME plateau", LNAME, "plateau", 40.0, 5.0, MINSON),
     Target("EMLA + L-NAME initial peak", Condition(local_anaesthetic=True, nos_inhibition=True), "peak", 32.0, 2.0,
            MINSON),
-    Target("time of the initial peak [min]", Condition(), "peak_time_min", 4.0, 1.0, "SCIENCE.md §7"),
-    Target("39 °C plateau", Condition(temperature_c=39.0), "plateau", 45.0, 5.0, "SCIENCE.md §7 (SD: lightdose)"),
-    Target("43.5 °C plateau", Condition(temperature_c=43.5), "plateau", 100.0, 5.0, "SCIENCE.md §7 (SD: lightdose)"),
+    Target("time of the initial peak [min]", Condition(), "peak_time_min", 4.0, 1.0,
+           "Minson 2001; Roustit & Cracowski 2012, Microcirculation 19:47"),
+    Target("39 °C plateau", Condition(temperature_c=39.0), "plateau", 45.0, 5.0,
+           "Brunt et al. 2016, J Appl Physiol 121:716 (42 ± 6 %; 45 ± 5: lightdose)"),
+    Target("43.5 °C plateau", Condition(temperature_c=43.5), "plateau", 100.0, 5.0,
+           "Johnson & Kellogg 2010, J Appl Physiol 109:1229 (SD: lightdose)"),
 )
 
 

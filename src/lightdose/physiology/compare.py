@@ -145,12 +145,17 @@ class ComparisonResult:
     provenance: Provenance
 
 
+def comparison_from_text(text: str, path: str = "<comparison>") -> Comparison:
+    """Parse and validate a comparison from YAML (or JSON) text; a syntax error names `path` and the line."""
+    data = load_yaml(text, path)
+    if not isinstance(data, dict):
+        raise FileFormatError(path, None, "expected a mapping with site, exposure, people and treatments")
+    return Comparison.model_validate(data, context=USER_INPUT)
+
+
 def load_comparison(path: str | Path) -> Comparison:
     """Read a comparison YAML file (any common text encoding); a syntax error names the line."""
-    data = load_yaml(read_text(path, "comparison"), str(path))
-    if not isinstance(data, dict):
-        raise FileFormatError(str(path), None, "expected a mapping with site, exposure, people and treatments")
-    return Comparison.model_validate(data, context=USER_INPUT)
+    return comparison_from_text(read_text(path, "comparison"), str(path))
 
 
 def run_comparison(request: Comparison) -> ComparisonResult:

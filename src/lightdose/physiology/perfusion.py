@@ -21,8 +21,8 @@ value P_rest at a thermoneutral local skin temperature of 33 °C, four pathways:
   chosen so that in the calibration protocol at 42 °C the decline starts after ~55 min (inside Roustit &
   Cracowski's 45–60 min) and has taken ~6 % of max by 90 min (no quantitative source was found) [verify];
 - **light-driven NO (optional, off by default)**: a small non-thermal term L_max·E/(E + E_half) with time
-  constant τ_light, E the skin irradiance (SCIENCE.md §7: 890 nm at 5 mW/cm² raised flow for ≤ 20 min after
-  exposure). Weak evidence: off unless asked for, labelled wherever it is used.
+  constant τ_light, E the skin irradiance (lightdose assumption, no primary source located: 890 nm at 5 mW/cm²
+  raising flow for ≤ 20 min after exposure). Weak evidence: off unless asked for, labelled wherever it is used.
 
 The sum is capped at 100 %. Every stage relaxes to its drive with its rise time constant when the drive is above
 it and with its recovery time constant (`*_off_s`) when below, so the recovery after the stimulus ends has its

@@ -53,7 +53,8 @@ ANATOMY = EvidenceLabel(
     "target depths", "estimate",
     "Depths of nerves and joints below the skin are estimates from anatomy texts and ultrasound studies of "
     "nearby structures; no dedicated depth series exists for most targets. A measured fat thickness matters most.",
-    ("SCIENCE.md §8 (lightdose science brief)",))
+    ("lightdose estimates (data/sites.yaml, docs/references.md)", "Xu et al. 2017, J Am Acad Dermatol 77:1133",
+     "Lintzeri et al. 2022, J Eur Acad Dermatol Venereol 36:1191"))
 WINDOW = EvidenceLabel(
     "dose window", "heuristic",
     "The 1–10 J/cm² window at the target and target irradiances of ≲ 10–50 mW/cm² come from the biphasic dose "
@@ -82,7 +83,7 @@ CONDITIONS: dict[str, tuple[EvidenceLabel, ...]] = {
         EvidenceLabel(
             "insensate feet", "well-established",
             "Heat pain is raised or absent in small-fibre neuropathy: pain is no safeguard against burns.",
-            ("IEC 60601-1 (contact limit)", "SCIENCE.md §5")),
+            ("IEC 60601-1 (contact limit)", "lightdose summary of clinical knowledge: no primary source cited")),
     ),
     "carpal-tunnel": (
         EvidenceLabel(
@@ -94,7 +95,7 @@ CONDITIONS: dict[str, tuple[EvidenceLabel, ...]] = {
             "trials in carpal tunnel syndrome", "trial evidence",
             "lightdose's science brief cites no controlled trial for carpal tunnel syndrome: check current "
             "systematic reviews before expecting a benefit. The plan reports physics, not efficacy.",
-            ("SCIENCE.md §4",)),
+            ("no controlled trial reviewed by lightdose",)),
     ),
     "knee-osteoarthritis": (
         EvidenceLabel(
@@ -113,7 +114,8 @@ CONDITIONS: dict[str, tuple[EvidenceLabel, ...]] = {
         EvidenceLabel(
             "'circulation elevated for 4 hours'", "unsupported",
             "No source supports blood flow staying raised for hours after a session.",
-            ("SCIENCE.md §1, §7",)),
+            ("Mak & Cheing 2012, Photomed Laser Surg 30:193 (measured after exposure only)",
+             "lightdose review: no source found for hours (docs/references.md)")),
     ),
     "sauna": (
         EvidenceLabel(

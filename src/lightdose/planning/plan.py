@@ -399,7 +399,7 @@ def _plan_light_site(scenario: Scenario, spec: SiteSpec, key: str, placement: Pl
     if scenario.devices_by_key()[key].faces_head:
         if eye := _eye_warning(beam, max(exposure, 1e-3)):
             warnings.append(eye)
-    elif beam.eye_warning is not None and not beam.contact:  # a pad on the skin cannot shine into the eyes
+    elif beam.eye_warning is not None:
         warnings.append(beam.eye_warning)
     if scenario.condition == "carpal-tunnel":
         warnings.append(f"WALT 2010 (780–860 nm lasers, carpal tunnel): 2–3 points, ≥ 4 J per point, 8 J in total; "

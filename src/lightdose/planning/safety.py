@@ -4,7 +4,7 @@
   ANSI Z136.1): for exposures of 10 s to 30 000 s, E = 0.2·C_A W/cm²; for 10⁻⁷ s to 10 s the radiant exposure
   H = 1.1·C_A·t^0.25 J/cm². C_A = 1 below 700 nm, 10^(0.002(λ − 700 nm)) from 700 to 1050 nm, 5 from 1050 to
   1400 nm. Several bands add: Σ_b E_b/MPE_b ≤ 1. The standards reduce the limit for exposed areas larger than
-  100 cm² [verify: SCIENCE.md §5]; lightdose does not apply that reduction and says so in large-area plans.
+  100 cm² [verify in ICNIRP 2013]; lightdose does not apply that reduction and says so in large-area plans.
 - Eye (cornea and lens), infrared 780 nm–3 µm: E ≤ 1.8·t^−0.75 W/cm² for t ≤ 1000 s, 10 mW/cm² beyond
   (ICNIRP 2013; IEC 62471).
 - Skin temperature: 43 °C, the limit for applied parts in skin contact for ≥ 10 min (IEC 60601-1), applied to
@@ -12,7 +12,8 @@
 - Burn dose at the basal epidermis: CEM43 (Sapareto & Dewey 1984) and the Arrhenius damage integral Ω (Henriques
   1947; Ω = 1 ≈ a second-degree burn; constants in :mod:`lightdose.thermal.burn`); the defaults are lightdose's
   choices (:data:`lightdose.limits.OMEGA_LIMIT`, :data:`lightdose.limits.CEM43_LIMIT_MIN`).
-- Whole body (saunas): core temperature 39 °C (significant hyperthermia, SCIENCE.md §5) and a sweat loss of
+- Whole body (saunas): core temperature 39 °C (significant hyperthermia; lightdose's threshold one degree below
+  the heat-stroke core temperature of Bouchama & Knochel 2002, N Engl J Med 346:1978) and a sweat loss of
   2 % of body mass (Sawka et al. 2007, ACSM position stand, Med Sci Sports Exerc 39:377).
 
 Irradiances are canonical W/mm² (1 W/cm² = 0.01 W/mm²) and times seconds.

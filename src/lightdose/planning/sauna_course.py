@@ -7,9 +7,8 @@ a shorter session is read off its first minutes (the cooling after leaving the c
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -36,7 +35,8 @@ HEALTH_CAUTIONS = {
 
 @dataclass(frozen=True)
 class SaunaSessionPlan:
-    """One session length at one cabin temperature: the core temperature and the sweat it costs."""
+    """One session length at one cabin temperature: the core (rectal) temperature and the sweat it costs (secreted:
+    evaporated and dripped)."""
 
     air_temperature_c: float
     exposure_s: float
@@ -130,11 +130,16 @@ def plan_sauna(cabin: InfraredSauna, air_temperatures: list[float], view_factor:
                   f"that (the schedule builds to {longest / 60:g} min)")
     safe_sessions = [s for s in sessions if s.sweat_loss_g <= sweat_limit_g
                      and s.peak_core_temp_c <= limits.core_temperature]
-    most = max(s.sweat_loss_g for s in safe_sessions or sessions)
+    if safe_sessions:
+        most = max(s.sweat_loss_g for s in safe_sessions)
+        drink = (f"Drink about {drink_per_sweat * most / 1000:.1f} L after the longest session within the limits: "
+                 f"~{drink_per_sweat:g} L per kg of sweat lost (model: up to {most:.0f} g of sweat, evaporated and "
+                 "dripped). Sawka et al. 2007.")
+    else:  # no advice for sessions that should not happen
+        drink = (f"No session of this schedule stays within the limits, so there is no amount to drink for it: "
+                 f"replace ~{drink_per_sweat:g} L per kg of sweat lost after shorter sessions (Sawka et al. 2007).")
     guidance = [
-        f"Drink about {drink_per_sweat * most / 1000:.1f} L after the longest session within the limits: "
-        f"~{drink_per_sweat:g} L per kg of sweat lost (model: up to {most:.0f} g of evaporated sweat; dripping sweat "
-        "adds to it). Sawka et al. 2007.",
+        drink,
         f"Weigh yourself before and after: a loss above {100 * limits.sweat_loss:g} % of body mass means the session "
         "was too long or too hot.",
         "Start at the shortest session and lengthen it only when the previous one was well tolerated; leave the "

@@ -42,7 +42,7 @@ from lightdose.parameters import ParameterChoice, Parameters, ParameterSet
 from lightdose.planning.evidence import Condition
 from lightdose.planning.safety import Limits
 from lightdose.planning.schedule import Schedule
-from lightdose.thermal.sauna import SaunaPerson
+from lightdose.thermal.sauna import SaunaPerson, max_relative_humidity
 from lightdose.units import USER_INPUT, WITH_UNIT_PATTERN, Bounded, UnitFraction, from_j_cm2, j_cm2, parse_quantity
 
 MAX_TARGET_DEPTH_MM = 100.0
@@ -66,7 +66,8 @@ def _depth_range(value: Any) -> tuple[float, float]:
     depths = [parse_quantity(v, "length", "depth") for v in items]
     for d in depths:
         if not 0.0 < d <= MAX_TARGET_DEPTH_MM:
-            raise ValueError(f"{d:g} mm is outside the allowed range 0–{MAX_TARGET_DEPTH_MM:g} mm below the skin")
+            raise ValueError(f"{d:g} mm is outside the allowed range greater than 0 mm and at most "
+                             f"{MAX_TARGET_DEPTH_MM:g} mm below the skin")
     if depths[-1] < depths[0]:
         raise ValueError(f"the range {depths[0]:g}–{depths[-1]:g} mm runs from deep to shallow")
     return depths[0], depths[-1]
@@ -162,6 +163,11 @@ class SiteSpec(FrozenModel):
         return self.label or f"{self.site} / {self.stack().targets[0].name}"
 
 
+def _hottest_cabin(relative_humidity: float) -> float:
+    """The hottest cabin air [°C, whole degrees] in which sweat still evaporates at `relative_humidity`."""
+    return max((t for t in range(10, 101) if relative_humidity <= max_relative_humidity(t)), default=10)
+
+
 class Placement(FrozenModel):
     """A device and how it is placed: a preset (`device`) or your own (`definition`), its distance from the skin,
     a contact pad's waste heat, whether a panel faces the head, and a sauna cabin's air temperatures."""
@@ -185,6 +191,20 @@ class Placement(FrozenModel):
     def _known_device(cls, value: str | None) -> str | None:
         if value is not None:
             devices.get(value)  # an unknown name is an InputError listing the devices
+        return value
+
+    @field_validator("air_temperature")
+    @classmethod
+    def _cabin_can_run(cls, value: list[float] | None, info: ValidationInfo) -> list[float] | None:
+        """Each cabin temperature must let sweat evaporate at the cabin's humidity (the whole-body model's range)."""
+        name, definition = info.data.get("device"), info.data.get("definition")
+        cabin = devices.get(name) if name is not None else definition
+        if value and isinstance(cabin, InfraredSauna):
+            for air in value:
+                if cabin.relative_humidity > max_relative_humidity(air):
+                    raise ValueError(f"{air:g} °C: at the cabin's {100 * cabin.relative_humidity:g} % humidity sweat "
+                                     "cannot evaporate (the whole-body model's range); allowed at this humidity: up "
+                                     f"to {_hottest_cabin(cabin.relative_humidity):g} °C")
         return value
 
     @model_validator(mode="after")

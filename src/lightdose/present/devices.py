@@ -42,6 +42,13 @@ def catalog_row(device: LightDevice | HeatingPad | InfraredSauna) -> dict[str, A
     return row
 
 
+def catalog_json() -> dict[str, Any]:
+    """The JSON of `lightdose devices`: one :func:`catalog_row` per preset, alphabetical."""
+    from lightdose.devices import get, names
+
+    return {"devices": [catalog_row(get(name)) for name in names()]}
+
+
 def catalog_table(rows: list[dict[str, Any]]) -> Table:
     """The `lightdose devices` table of :func:`catalog_row` rows."""
     table = Table(title="Preset devices (lightdose/data/devices/*.yaml)")

@@ -14,7 +14,7 @@ from rich.table import Table
 from lightdose.physiology.compare import ComparisonResult
 from lightdose.physiology.session import ELEVATION_THRESHOLD, PerfusionResult
 from lightdose.present.figures import new_figure, save_png
-from lightdose.present.text import duration, number
+from lightdose.present.text import duration, number, print_warnings
 from lightdose.units import mw_cm2
 
 FOOTER = "lightdose — not a medical device; model estimate (perfusion calibrated to forearm local-heating data)"
@@ -44,6 +44,7 @@ def perfusion_json(result: PerfusionResult) -> dict[str, Any]:
         "peak_skin_temp_c": result.heat.peak_skin_temp_c,
         "light_no_term": ds.attrs["light_no_term"],
         "solver": result.heat.solver,
+        "warnings": list(result.heat.warnings),
         "provenance": result.provenance.attrs(),
     }
 
@@ -61,6 +62,7 @@ def print_perfusion(result: PerfusionResult, console: Console) -> None:
                   f"{result.peak_pct_max:.1f}, plateau {result.plateau_pct_max:.1f}, at removal "
                   f"{result.end_pct_max:.1f}; above baseline + 20 % for {lasting} after the session. "
                   f"Peak skin temperature {result.heat.peak_skin_temp_c:.1f} °C.")
+    print_warnings(console, result.heat.warnings)
     console.print(f"Perfusion {escape(result.verdict)}. Model calibrated to forearm local-heating data (Minson 2001). "
                   "Not a medical device.")
 

@@ -15,6 +15,7 @@ from lightdose.devices import LightDevice
 from lightdose.planning.coverage import Coverage
 from lightdose.planning.plan import Plan, person_text
 from lightdose.planning.sauna_course import SaunaPlan
+from lightdose.planning.scenario import Scenario
 from lightdose.present.echo import with_units
 from lightdose.present.text import minutes, number
 from lightdose.units import j_cm2, mw_cm2
@@ -164,6 +165,12 @@ def plan_json(plan: Plan) -> dict[str, Any]:
 def plan_json_text(plan: Plan) -> str:
     """The plan as JSON text."""
     return json.dumps(plan_json(plan), indent=2, ensure_ascii=False)
+
+
+def validation_json(file: str, scenario: Scenario) -> dict[str, Any]:
+    """The JSON of `lightdose validate` for a valid scenario read from `file`."""
+    return {"file": file, "valid": True, "name": scenario.name, "devices": len(scenario.devices),
+            "sites": len(scenario.sites), "scenario_hash": scenario.digest()}
 
 
 def _rounded(value: Any) -> Any:

@@ -10,8 +10,9 @@ from rich.markup import escape
 
 
 def number(value: float | None, digits: int = 3) -> str:
-    """`value` with `digits` significant digits, in plain notation from 0.001 to 999 999 ("0.882", "2420", "35.4")
-    and in scientific notation only outside it; "–" for None and "n/a" for a non-finite value."""
+    """`value` with `digits` significant digits, in plain notation from 0.001 to 999 999 ("0.882", "2420", "35.4"),
+    "< 0.001" closer to zero (clinical tables have no use for 4.9e-07) and scientific notation only from a million;
+    "–" for None and "n/a" for a non-finite value."""
     if value is None:
         return "–"
     if not math.isfinite(value):
@@ -19,7 +20,9 @@ def number(value: float | None, digits: int = 3) -> str:
     if value == 0.0:
         return "0"
     magnitude = abs(value)
-    if 1e-3 <= magnitude < 1e6:
+    if magnitude < 1e-3:
+        return "< 0.001" if value > 0 else "> -0.001"
+    if magnitude < 1e6:
         decimals = max(0, digits - 1 - math.floor(math.log10(magnitude)))
         text = f"{round(value, decimals):.{decimals}f}"
         return text.rstrip("0").rstrip(".") if "." in text else text

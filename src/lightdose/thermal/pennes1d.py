@@ -13,7 +13,10 @@ every step. The first step is replaced by two backward-Euler half steps (Rannach
 so that a sudden change of surface condition does not make Crank–Nicolson oscillate.
 
 Boundaries: at the skin (z = 0) a Robin condition, q_in = h_eff (T_env − T_s) + q_s (see
-:class:`SkinBoundary`); at the bottom (z = depth) a fixed core temperature.
+:class:`SkinBoundary`); at the bottom (z = depth) a fixed core temperature. A device lying on the skin (an LED pad,
+a probe head) can be added as one more node above the skin (:class:`AppliedPart`): its heat capacity, its own heat,
+its contact conductance to the skin and its loss to the room; the node joins the tridiagonal system, so the scheme
+and its energy bookkeeping stay exact.
 """
 
 from __future__ import annotations
@@ -104,6 +107,30 @@ class SkinBoundary(FrozenModel):
     def net_flux(self) -> float:
         """Absorbed surface flux minus evaporative loss [W/mm²]."""
         return self.flux - self.evaporation
+
+
+class AppliedPart(FrozenModel):
+    """A device part lying on the skin, lumped into one node per mm² of skin (energy balance, positive into the
+    part):
+
+        C dT_d/dt = heat − h_skin (T_d − T_s) − h_room (T_d − t_room)
+
+    `heat_capacity` C [J/(mm²·K)], `h_skin` its contact conductance to the skin and `h_room` its conductance to the
+    room [W/(mm²·K)], `t_room` [°C], `heat` the heat generated or absorbed in it [W/mm²], `t_start` its temperature
+    when the run starts [°C] (default `t_room`: a device taken from the shelf).
+    """
+
+    heat_capacity: float = Field(gt=0.0, description="J/(mm²·K)")
+    h_skin: float = Field(gt=0.0, description="W/(mm²·K)")
+    h_room: float = Field(ge=0.0, description="W/(mm²·K)")
+    t_room: BodyTemperature = Field(default=25.0, description="°C")
+    heat: float = Field(default=0.0, ge=0.0, description="W/mm²")
+    t_start: BodyTemperature | None = Field(default=None, description="°C; default t_room")
+
+    @property
+    def start(self) -> float:
+        """Temperature of the part when the run starts [°C]."""
+        return self.t_room if self.t_start is None else self.t_start
 
 
 @dataclass(frozen=True)
@@ -247,6 +274,7 @@ class _System:
     perfusion: np.ndarray  # lumped ω ρ_b c_b [W/(mm²·K)]
     sources: np.ndarray  # lumped Q [W/mm²]
     g_bottom: float  # conductance of the last element [W/(mm²·K)]
+    offset: int = 0  # 1 when an applied part's node comes first, else 0
 
     def apply(self, T: np.ndarray) -> np.ndarray:
         """A·T."""
@@ -276,6 +304,19 @@ def _system(grid: Grid, boundary: SkinBoundary, q: np.ndarray, t_core: float, t_
     return _System(grid.lumped(grid.heat_capacity)[:-1], diag, -g[:-1], b, perfusion, sources, float(g[-1]))
 
 
+def _with_part(system: _System, part: AppliedPart | None) -> _System:
+    """`system` with an applied part's node prepended (coupled to the skin node by `part.h_skin`)."""
+    if part is None:
+        return system
+    diag = np.concatenate([[part.h_skin + part.h_room], system.diag])
+    diag[1] += part.h_skin
+    return _System(capacity=np.concatenate([[part.heat_capacity], system.capacity]), diag=diag,
+                   off=np.concatenate([[-part.h_skin], system.off]),
+                   b=np.concatenate([[part.h_room * part.t_room + part.heat], system.b]),
+                   perfusion=np.concatenate([[0.0], system.perfusion]),
+                   sources=np.concatenate([[0.0], system.sources]), g_bottom=system.g_bottom, offset=1)
+
+
 def _with_perfusion(system: _System, perfusion: np.ndarray, t_arterial: float) -> _System:
     """`system` with the lumped perfusion replaced (diagonal and arterial inflow adjusted)."""
     change = perfusion - system.perfusion
@@ -297,6 +338,35 @@ def steady_state(
     return np.append(free, core)
 
 
+def _run_times(duration: Any, dt: Any, theta: float) -> tuple[float, float]:
+    """A run's duration and time step [s], checked, and its θ."""
+    duration_s = parse_quantity(duration, "time", "duration")
+    dt_s = parse_quantity(dt, "time", "dt")
+    if duration_s <= 0:
+        raise InputError("duration", f"{duration!r} must be a positive time")
+    if dt_s <= 0:
+        raise InputError("dt", f"{dt!r} must be a positive time step")
+    if not 0.5 <= theta <= 1.0:
+        raise InputError("theta", f"{theta!r} must lie within 0.5 (Crank–Nicolson) … 1 (backward Euler)")
+    return duration_s, dt_s
+
+
+def _start(grid: Grid, initial: np.ndarray | float | None, core: float, arterial: float) -> np.ndarray:
+    """The starting temperatures [°C] at the nodes (default: the steady state in still air), the bottom at `core`."""
+    if initial is None:
+        return steady_state(grid, t_core=core, t_arterial=arterial)
+    T0 = _per_node(grid, initial, "initial", "°C")
+    if T0.min() < T_MIN_C or T0.max() > T_MAX_C:
+        raise InputError("initial", f"temperatures must lie within {T_MIN_C:g}…{T_MAX_C:g} °C")
+    T0[-1] = core
+    return T0
+
+
+def _relative(balance: float, *terms: float) -> float:
+    """An energy balance's residual relative to the largest of its terms."""
+    return balance / max(max(abs(t) for t in terms), 1e-300)
+
+
 def solve_pennes(
     grid: Grid,
     duration: Any,
@@ -308,6 +378,7 @@ def solve_pennes(
     initial: np.ndarray | float | None = None,
     theta: float = 0.5,
     perfusion_response: PerfusionResponse | None = None,
+    applied_part: AppliedPart | None = None,
 ) -> xr.Dataset:
     """Temperature T(t, z) [°C] for `duration` [s] in equal steps of at most `dt` [s].
 
@@ -319,66 +390,72 @@ def solve_pennes(
     of `step` seconds to a multiplier of each node's resting perfusion for that step, ω = ω_rest·F (e.g. the
     vasodilation of :mod:`lightdose.thermal.vasodilation` applied to skin nodes, or a dynamic perfusion model
     that advances its own state over the step). It is called once per step, in order (lagged coupling), and the
-    matrix is refactorised every step.
+    matrix is refactorised every step. `applied_part` a device part lying on the skin (:class:`AppliedPart`), solved
+    with the tissue as one more node; `boundary` still applies to the skin beside it (give h_air = 0 for none).
 
     The result holds the energy bookkeeping per mm² of skin [J/mm²] over the run: stored heat, and the heat
-    from the source, through the skin surface, through the bottom and from perfusion; the scheme conserves
-    energy, so ``energy_residual`` (stored − the sum of the others, relative to the largest term) is round-off.
+    from the source, through the skin surface, through the bottom and from perfusion; with an applied part also its
+    own heat (``energy_device_heat``), its exchange with the room (``energy_device_room``) and the change of heat
+    stored in it (``energy_device_stored``), zero without one; ``applied_part_temperature`` then holds its
+    temperature. The scheme conserves energy, so ``energy_residual`` — stored − the sum of the others, relative to
+    the largest term, for the tissue and for the part, whichever is larger — is round-off.
     """
-    duration_s = parse_quantity(duration, "time", "duration")
-    dt_s = parse_quantity(dt, "time", "dt")
-    if duration_s <= 0:
-        raise InputError("duration", f"{duration!r} must be a positive time")
-    if dt_s <= 0:
-        raise InputError("dt", f"{dt!r} must be a positive time step")
-    if not 0.5 <= theta <= 1.0:
-        raise InputError("theta", f"{theta!r} must lie within 0.5 (Crank–Nicolson) … 1 (backward Euler)")
+    duration_s, dt_s = _run_times(duration, dt, theta)
     boundary = boundary or SkinBoundary()
     core = _temperature(t_core, "t_core")
     arterial = _temperature(t_arterial, "t_arterial")
     q = _source(grid, source)
-    if initial is None:
-        T0 = steady_state(grid, t_core=core, t_arterial=arterial)
-    else:
-        T0 = _per_node(grid, initial, "initial", "°C")
-        if T0.min() < T_MIN_C or T0.max() > T_MAX_C:
-            raise InputError("initial", f"temperatures must lie within {T_MIN_C:g}…{T_MAX_C:g} °C")
-        T0[-1] = core
+    T0 = _start(grid, initial, core, arterial)
     n_steps = max(1, math.ceil(duration_s / dt_s - 1e-9))
     step = duration_s / n_steps
-    system = _system(grid, boundary, q, core, arterial)
+    system = _with_part(_system(grid, boundary, q, core, arterial), applied_part)
+    k = system.offset  # index of the skin node in the free vector
 
     # Step schedule: (step length, θ); the first step as two backward-Euler half steps (Rannacher start).
     plan = [(step / 2, 1.0), (step / 2, 1.0)] + [(step, theta)] * (n_steps - 1)
     factors: dict[tuple[float, float], np.ndarray] = {}
     T = np.empty((n_steps + 1, grid.z.size))
     T[0] = T0
-    free = T0[:-1].copy()
-    surface = bottom = perfused = 0.0
+    part_start = applied_part.start if applied_part is not None else math.nan
+    part_temperature = np.full(n_steps + 1, part_start)
+    free = np.concatenate([[part_start] if k else [], T0[:-1]])
+    surface = bottom = perfused = to_skin = room = 0.0
     row = 0
     resting = system
-    for k, (tau, th) in enumerate(plan):
+    for index, (tau, th) in enumerate(plan):
         key = (tau, th)
         if perfusion_response is not None:
-            system = _with_perfusion(resting, resting.perfusion * perfusion_response(free, tau), arterial)
+            factor = np.concatenate([[1.0] if k else [], perfusion_response(free[k:], tau)])
+            system = _with_perfusion(resting, resting.perfusion * factor, arterial)
             factors = {key: system.factor(th * tau)}
         elif key not in factors:
             factors[key] = system.factor(th * tau)
         rhs = system.capacity * free - (1.0 - th) * tau * system.apply(free) + tau * system.b
         new = cho_solve_banded((factors[key], False), rhs)
         mean = th * new + (1.0 - th) * free
-        surface += tau * (boundary.h_eff * (boundary.t_env - mean[0]) + boundary.net_flux)
+        surface += tau * (boundary.h_eff * (boundary.t_env - mean[k]) + boundary.net_flux)
+        if applied_part is not None:
+            to_skin += tau * applied_part.h_skin * (mean[0] - mean[k])
+            room += tau * applied_part.h_room * (applied_part.t_room - mean[0])
         bottom += tau * system.g_bottom * (core - mean[-1])
         perfused += tau * float(np.sum(system.perfusion * (arterial - mean)))
         free = new
-        if k >= 1:
+        if index >= 1:
             row += 1
-            T[row, :-1] = free
+            T[row, :-1] = free[k:]
             T[row, -1] = core
-    stored = float(np.sum(system.capacity * (T[-1, :-1] - T0[:-1])))
+            if k:
+                part_temperature[row] = free[0]
+    surface += to_skin
+    stored = float(np.sum(system.capacity[k:] * (T[-1, :-1] - T0[:-1])))
     sourced = duration_s * float(np.sum(system.sources))
-    terms = np.array([stored, sourced, surface, bottom, perfused])
-    residual = (stored - sourced - surface - bottom - perfused) / max(float(np.max(np.abs(terms))), 1e-300)
+    residual = _relative(stored - sourced - surface - bottom - perfused, stored, sourced, surface, bottom, perfused)
+    device_heat = device_stored = 0.0
+    if applied_part is not None:
+        device_heat = duration_s * applied_part.heat
+        device_stored = applied_part.heat_capacity * (part_temperature[-1] - part_start)
+        residual = max(residual, _relative(device_stored - device_heat - room + to_skin, device_stored, device_heat,
+                                           room, to_skin), key=abs)
 
     energy = {"units": "J/mm^2", "note": "per mm² of skin, over the whole run"}
     return xr.Dataset(
@@ -391,7 +468,14 @@ def solve_pennes(
             "energy_surface": ((), surface, {**energy, "long_name": "heat in through the skin surface"}),
             "energy_bottom": ((), bottom, {**energy, "long_name": "heat in through the bottom (core) boundary"}),
             "energy_perfusion": ((), perfused, {**energy, "long_name": "heat from perfusion (negative: carried off)"}),
+            "energy_device_heat": ((), device_heat, {**energy, "long_name": "heat generated in the applied part"}),
+            "energy_device_room": ((), room, {**energy, "long_name": "heat into the applied part from the room"}),
+            "energy_device_stored": ((), device_stored, {**energy,
+                                                         "long_name": "change of heat stored in the applied part"}),
             "energy_residual": ((), residual, {"units": "1", "long_name": "stored − inputs, relative to the largest"}),
+            **({"applied_part_temperature": ("t", part_temperature, {
+                "units": "degC", "long_name": "temperature of the device part lying on the skin"})}
+               if applied_part is not None else {}),
         },
         coords={
             "t": ("t", np.arange(n_steps + 1) * step, {"units": "s", "long_name": "time"}),

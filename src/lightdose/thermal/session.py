@@ -12,8 +12,14 @@ beams narrower than :data:`NARROW_BEAM_RADIUS_MM`):
   default parameters), not the value at the centre point: a panel held close to the skin has its centre between
   LEDs, yet the skin there is warmed by the LEDs around it. The beam's ring profile is flattened to that mean
   inside the disc (power conserved), so the dose deeper down is unchanged;
-- a contact LED pad covers the skin: heat leaves through the pad to the room (``boundary.under_contact_pad``), and the
-  pad's own electrical waste heat enters the skin as the placement's `pad_heat` [W/mm²] (default 0);
+- a light device touching the skin (an LED pad, a probe) covers it with its applied part. A device with a thermal
+  description (:class:`lightdose.devices.DeviceHeat`) is one lumped node on the skin under its face
+  (:class:`~lightdose.thermal.pennes1d.AppliedPart`): its electrical losses P_el − P_opt and the share α of the
+  light the skin remits onto its face that it absorbs heat it; it gives that heat to the skin through its contact
+  conductance and to the room through its outer surface; it starts at room temperature. A device without one, or a
+  placement with `pad_heat` > 0 (a measured waste heat, which replaces the device's model), covers the skin with a
+  fixed loss to the room (``boundary.under_contact_pad``) and a fixed flux `pad_heat` [W/mm²] into the skin. In
+  r–z the device covers the disc of its face's area; the skin beside it is bare;
 - a panel or probe at a distance leaves the skin bare: natural convection, thermal radiation and insensible
   evaporation to the room;
 - a heating pad holds its surface at its set temperature, coupled to the skin by ``boundary.heating_pad_contact``.
@@ -44,13 +50,15 @@ from lightdose.limits import CONTACT_SKIN_LIMIT_C
 from lightdose.parameters import ParameterSet
 from lightdose.provenance import Provenance
 from lightdose.thermal.burn import arrhenius_omega, cem43, time_above
-from lightdose.thermal.pennes1d import Grid, SkinBoundary, make_grid, solve_pennes, steady_state
+from lightdose.thermal.pennes1d import AppliedPart, Grid, SkinBoundary, make_grid, solve_pennes, steady_state
 from lightdose.thermal.pennes_rz import GridRZ, make_grid_rz, solve_rz
 from lightdose.thermal.properties import ThermalProperties, layer_properties, thermal_properties
 from lightdose.thermal.vasodilation import DynamicVasodilation, skin_perfusion_factor
+from lightdose.transport.diffusion import solve_broad_beam
 from lightdose.transport.dose import DEPTH_STEP_MM, fluence_rate_on_axis
 from lightdose.transport.request import After, SessionRequest
 from lightdose.transport.skin_beam import SkinBeam, hottest_spot, skin_beam
+from lightdose.transport.stack_spec import stack_spec
 from lightdose.units import Bounded, mw_cm2
 
 NARROW_BEAM_RADIUS_MM = 25.0
@@ -59,7 +67,11 @@ UNEVEN_RADIUS_MM = 10.0
 """Beam radius [mm] that sizes the r–z domain (6 × it, at least 60 mm) of a session under an uneven beam's hottest
 spot: light farther than ~60 mm from the spot does not warm it (the spreading length is ~7 mm)."""
 RZ_MIN_STEP_S = 5.0
-"""Time step of r–z sessions [s] (halving it changes the skin temperature by ~0.002 °C; docs/benchmarks.md)."""
+"""Time step of r–z sessions [s] (halving it changes the skin temperature by ~0.002 °C; docs/benchmarks.md); a stretch
+shorter than :data:`RZ_MIN_STEPS` such steps takes that many steps instead."""
+RZ_MIN_STEPS = 20
+"""Fewest time steps of an r–z stretch (a 10 s exposure takes 0.5 s steps: its skin rise within 0.5 % of 0.25 s
+steps, where 5 s steps fall 8 % short)."""
 DEFAULT_DOMAIN_DEPTH_MM = 40.0
 """Depth of the thermal domain [mm], where the core temperature is held."""
 
@@ -103,7 +115,8 @@ class HeatResult:
 
     `dataset`: ``temperature`` (t, z), ``surface_temperature``, ``basal_epidermis_temperature``,
     ``skin_perfusion_factor`` (dermal perfusion / rest under the centre of the device) and ``target_temperature``
-    (t, target), all over ``t`` [s]. Summary fields in °C, s, min; `time_to_43c_s` is None when the skin never
+    (t, target), all over ``t`` [s]; ``applied_part_temperature`` (the device part lying on the skin, NaN once it is
+    removed) when the device has one. Summary fields in °C, s, min; `time_to_43c_s` is None when the skin never
     reaches 43 °C.
     """
 
@@ -128,6 +141,12 @@ class HeatResult:
     """Depth of the basal epidermis [mm], where the burn dose is taken."""
     warnings: tuple[str, ...]
     provenance: Provenance
+    device_heat: float | None = None
+    """Heat the device's applied part generates and absorbs, per mm² of its face [W/mm²] (its electrical losses and
+    the remitted light its face absorbs); None when the device adds no heat of its own (no thermal description, not
+    in contact, `pad_heat` given, a heating pad)."""
+    peak_device_temp_c: float | None = None
+    """Highest temperature of the applied part [°C]; None without one."""
 
     @property
     def session_end_s(self) -> float:
@@ -177,12 +196,17 @@ class SkinResponse:
 @dataclass(frozen=True)
 class Phase:
     """One stretch of a session: `duration_s` [s] with this skin `boundary`, light `source` [W/mm³ per node of the
-    1-D grid] and skin irradiance [W/mm², for a dynamic perfusion model's light term]."""
+    1-D grid] and skin irradiance [W/mm², for a dynamic perfusion model's light term]. A device touching the skin
+    covers the disc of radius `face_radius_mm` (r–z; the whole skin in 1-D) with `boundary` and, if it has one, its
+    `applied_part`; the skin beside it is `beside` (bare skin)."""
 
     duration_s: float
     boundary: SkinBoundary
     source: np.ndarray
     irradiance: float
+    applied_part: AppliedPart | None = None
+    face_radius_mm: float | None = None
+    beside: SkinBoundary | None = None
 
 
 def bare_skin(params: ParameterSet) -> SkinBoundary:
@@ -197,6 +221,32 @@ def resting_skin(params: ParameterSet) -> SkinBoundary:
     """The skin's state before a session: convection and radiation to the room lumped."""
     return SkinBoundary(h_air=params["boundary.bare_skin_lumped [W/(m^2*K)]"] * _W_PER_M2,
                         t_air=params["boundary.room_temperature [degC]"])
+
+
+def remitted_fraction(stack: LayerStack, device: LightDevice) -> float:
+    """Share of a broad beam of the device's light that the skin sends back out (specular and diffuse, δ-P1
+    broad-beam solution of :mod:`lightdose.transport.diffusion`), the bands weighted by their power."""
+    share = 0.0
+    for band in device.bands():
+        remitted = solve_broad_beam(stack_spec(stack, band.wavelength_nm))
+        share += band.power_fraction * (remitted.rsp + remitted.rd)
+    return float(np.clip(share, 0.0, 1.0))
+
+
+def applied_part(device: LightDevice, stack: LayerStack, params: ParameterSet) -> AppliedPart | None:
+    """The lumped node of a contact device's applied part, per mm² of its face (None: the device has no thermal
+    description). Heat: electrical losses P_el − P_opt plus the remitted light its face absorbs, α·R·P_opt."""
+    heat = device.thermal
+    if heat is None:
+        return None
+    face = device.area
+    optical = device.total_power
+    absorbed = heat.face_absorptance * remitted_fraction(stack, device) * optical
+    outer = face if heat.outer_area is None else heat.outer_area
+    return AppliedPart(heat_capacity=heat.heat_capacity / face, h_skin=heat.contact_conductance,
+                       h_room=heat.outer_conductance * outer / face,
+                       t_room=params["boundary.room_temperature [degC]"],
+                       heat=(heat.electrical_power - optical + absorbed) / face)
 
 
 def spreading_length(params: ParameterSet) -> float:
@@ -233,17 +283,22 @@ def _metabolic_heat(stack: LayerStack, props: list[ThermalProperties], z: np.nda
 
 def _join(parts: list[xr.Dataset]) -> xr.Dataset:
     """Consecutive runs as one: times continue, energy terms add up, the residual is the largest of the runs'."""
-    offset, times, temperature, skin = 0.0, [], [], []
+    offset, times, temperature, skin, device = 0.0, [], [], [], []
     for i, part in enumerate(parts):
         keep = slice(0 if i == 0 else 1, None)  # a run starts where the previous one ended
         times.append(part.t.values[keep] + offset)
         temperature.append(part.temperature.values[keep])
         skin.append(part.surface_temperature.values[keep])
+        device.append(part.applied_part_temperature.values[keep] if "applied_part_temperature" in part
+                      else np.full(part.t.values[keep].size, np.nan))
         offset += float(part.t.values[-1])
     first = parts[0]
+    with_device = [p for p in parts if "applied_part_temperature" in p]
+    devices = {"applied_part_temperature": ("t", np.concatenate(device), with_device[0].applied_part_temperature.attrs)
+               } if with_device else {}
     ds = xr.Dataset(
         {"temperature": (("t", "z"), np.concatenate(temperature), first.temperature.attrs),
-         "surface_temperature": ("t", np.concatenate(skin), first.surface_temperature.attrs)},
+         "surface_temperature": ("t", np.concatenate(skin), first.surface_temperature.attrs), **devices},
         coords={"t": ("t", np.concatenate(times), {"units": "s", "long_name": "time"}), "z": first.z},
         attrs={k: v for k, v in first.attrs.items() if not k.startswith(("energy_", "boundary_"))},
     )
@@ -254,7 +309,7 @@ def _join(parts: list[xr.Dataset]) -> xr.Dataset:
     for name in [str(v) for v in first.data_vars if str(v).startswith("energy_")]:
         ds[name] = ((), combine(name, [float(p[name]) for p in parts]), first[name].attrs)
     for key in [k for k in first.attrs if k.startswith("energy_")]:
-        ds.attrs[key] = combine(key, [float(p.attrs[key]) for p in parts])
+        ds.attrs[key] = combine(key, [float(p.attrs.get(key, 0.0)) for p in parts])
     return ds
 
 
@@ -268,7 +323,8 @@ def _layered(grid: Grid, stack: LayerStack, props: list[ThermalProperties], phas
         if response is not None:
             response.irradiance = phase.irradiance
         part = solve_pennes(grid, duration=phase.duration_s, dt=dt, boundary=phase.boundary,
-                            source=phase.source + metabolic, initial=state, perfusion_response=response)
+                            source=phase.source + metabolic, initial=state, perfusion_response=response,
+                            applied_part=phase.applied_part)
         state = part.temperature.values[-1]
         parts.append(part)
     return _join(parts)
@@ -313,16 +369,33 @@ def _axisymmetric(grid: GridRZ, stack: LayerStack, props: list[ThermalProperties
         if response is not None:
             response.irradiance = phase.irradiance
         light = np.interp(grid.z, z_nodes, phase.source)[:, None] * inside[None, :]
-        rz = solve_rz(grid, phase.duration_s, dt=max(dt_s, RZ_MIN_STEP_S), h=phase.boundary.h_eff,
-                      t_env=phase.boundary.t_env, q_surface=phase.boundary.net_flux * inside,
-                      source=light + metabolic, initial=state, perfusion_response=response)
+        h: float | np.ndarray = phase.boundary.h_eff
+        t_env: float | np.ndarray = phase.boundary.t_env
+        q = phase.boundary.net_flux * inside
+        cover = np.zeros(grid.r.size)
+        if phase.face_radius_mm is not None and phase.beside is not None:  # the device covers its face's disc
+            cover = _flat_top(grid, phase.face_radius_mm)
+            beside = phase.beside
+            h = phase.boundary.h_eff * cover + beside.h_eff * (1.0 - cover)
+            t_env = np.where(h > 0, (phase.boundary.h_eff * phase.boundary.t_env * cover
+                                     + beside.h_eff * beside.t_env * (1.0 - cover)) / np.where(h > 0, h, 1.0),
+                             beside.t_env)
+            q = phase.boundary.net_flux * cover + beside.net_flux * (1.0 - cover)
+        step = max(dt_s, min(RZ_MIN_STEP_S, phase.duration_s / RZ_MIN_STEPS))
+        rz = solve_rz(grid, phase.duration_s, dt=step, h=h, t_env=t_env, q_surface=q,
+                      source=light + metabolic, initial=state,
+                      perfusion_response=response, applied_part=phase.applied_part, cover=cover)
         state = rz.temperature.values[-1]
+        device = ({"applied_part_temperature": ("t", rz.applied_part_temperature.values,
+                                                rz.applied_part_temperature.attrs)}
+                  if "applied_part_temperature" in rz else {})
         parts.append(xr.Dataset(
             {"temperature": (("t", "z"), rz.temperature.values[:, :, 0], rz.temperature.attrs),
-             "surface_temperature": ("t", rz.surface_temperature.values[:, 0], rz.surface_temperature.attrs)},
+             "surface_temperature": ("t", rz.surface_temperature.values[:, 0], rz.surface_temperature.attrs),
+             **device},
             coords={"t": rz.t, "z": rz.z},
             attrs={"solver": "Pennes r-z (beam axis)",
-                   **{k: v for k, v in rz.attrs.items() if k.startswith("energy_")}},
+                   **{k: float(v) for k, v in rz.attrs.items() if k.startswith("energy_")}},
         ))
     return _join(parts)
 
@@ -345,6 +418,8 @@ def coupled_session(request: HeatRequest, model: DynamicVasodilation | None) -> 
     irradiance: float | None = None
     radius: float | None = None
     spot = (0.0, 0.0)
+    part: AppliedPart | None = None
+    face_radius: float | None = None
     if isinstance(device, HeatingPad):
         boundary = SkinBoundary(h_air=0.0, h_contact=params["boundary.heating_pad_contact [W/(m^2*K)]"] * _W_PER_M2,
                                 t_pad=device.surface_temperature)
@@ -358,11 +433,18 @@ def coupled_session(request: HeatRequest, model: DynamicVasodilation | None) -> 
         source = _light_source(beam, stack, grid.z)
         irradiance = float(beam.centre_irradiance.sum())
         if device.contact and request.placement.distance == 0:
-            boundary = SkinBoundary(h_air=params["boundary.under_contact_pad [W/(m^2*K)]"] * _W_PER_M2,
-                                    t_air=params["boundary.room_temperature [degC]"], flux=request.placement.pad_heat)
+            part = None if request.placement.pad_heat > 0 else applied_part(device, stack, params)
+            room = params["boundary.room_temperature [degC]"]
+            if part is None:  # a fixed loss through the device and its measured waste heat, if given
+                boundary = SkinBoundary(h_air=params["boundary.under_contact_pad [W/(m^2*K)]"] * _W_PER_M2,
+                                        t_air=room, flux=request.placement.pad_heat)
+            else:  # the applied part is the skin's only exchange under the face
+                boundary = SkinBoundary(h_air=0.0, t_air=room)
+            face_radius = math.sqrt(device.area / math.pi)
         else:
             boundary = bare_skin(params)
-    phases = [Phase(request.exposure, boundary, source, irradiance or 0.0)]
+    phases = [Phase(request.exposure, boundary, source, irradiance or 0.0, part, face_radius,
+                    bare_skin(params) if face_radius is not None else None)]
     if request.after > 0:
         phases.append(Phase(request.after, bare_skin(params), np.zeros(grid.z.size), 0.0))
     quasi_steady = model is None and request.vasodilation == "quasi-steady"
@@ -379,12 +461,12 @@ def coupled_session(request: HeatRequest, model: DynamicVasodilation | None) -> 
         is_skin = np.isin(grid.layer, dermis)  # node i lies at the top of element i
         response = SkinResponse(is_skin, is_skin, model, params) if model is not None or quasi_steady else None
         ds = _layered(grid, stack, props, phases, request.dt, response, params)
-    return _result(request, stack, ds, response, irradiance, radius, spot, params)
+    return _result(request, stack, ds, response, irradiance, radius, spot, params, part)
 
 
 def _result(request: HeatRequest, stack: LayerStack, ds: xr.Dataset, response: SkinResponse | None,
             irradiance: float | None, radius: float | None, spot: tuple[float, float],
-            params: ParameterSet) -> HeatResult:
+            params: ParameterSet, part: AppliedPart | None = None) -> HeatResult:
     t = ds.t.values
     z = ds.z.values
     skin = ds.surface_temperature.values
@@ -425,8 +507,10 @@ def _result(request: HeatRequest, stack: LayerStack, ds: xr.Dataset, response: S
         targets=tuple(TargetTemperature(name, float(targets[0, i]), float(targets[-1, i]), float(targets[:, i].max()))
                       for i, name in enumerate(names)),
         surface_irradiance=irradiance, spot_mm=spot, beam_radius_mm=radius, basal_depth_mm=float(basal_depth),
-        warnings=tuple(warnings), provenance=provenance)
+        warnings=tuple(warnings), provenance=provenance, device_heat=None if part is None else part.heat,
+        peak_device_temp_c=(float(np.nanmax(ds.applied_part_temperature.values))
+                            if "applied_part_temperature" in ds else None))
 
 
-__all__ = ["HeatRequest", "HeatResult", "TargetTemperature", "bare_skin", "coupled_session", "heat_session",
-           "spreading_length"]
+__all__ = ["HeatRequest", "HeatResult", "TargetTemperature", "applied_part", "bare_skin", "coupled_session",
+           "heat_session", "remitted_fraction", "spreading_length"]

@@ -18,6 +18,7 @@ show mW/cm² and J/cm² (:mod:`lightdose.present.dose`). Every Dataset variable 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Annotated, Literal
 
@@ -35,8 +36,17 @@ from lightdose.transport.skin_beam import SkinBeam, skin_beam
 from lightdose.transport.stack_spec import stack_spec
 from lightdose.units import Bounded
 
+DoseProgress = Callable[[str, int, int, int | None], None]
+"""Called while a Monte Carlo dose runs with (the band, e.g. "850 nm"; its index; photons finished; photons asked
+for)."""
 BROAD_BEAM_RADIUS_MM = 300.0
-"""Equivalent beam radius [mm] beyond which the beam is treated as infinitely broad (1-D transport)."""
+"""Equivalent beam radius [mm] beyond which the beam is treated as infinitely broad (1-D transport), provided that
+its irradiance is also flat near the axis (:data:`FLAT_WITHIN_MM`, :data:`FLAT_TO`): a band dark at the point but
+bright around it has a huge equivalent radius too."""
+FLAT_WITHIN_MM = 30.0
+"""Radius [mm] over which a broad beam's ring means must stay within :data:`FLAT_TO` of the axis value (several
+transport lengths at any depth the profile reaches)."""
+FLAT_TO = 0.1
 DEPTH_STEP_MM = 0.1
 """Spacing of the depth grid [mm]."""
 MC_PHOTON_RANGE = (1_000, 1_000_000_000)
@@ -130,18 +140,21 @@ class DoseResult:
 
 
 def fluence_rate_on_axis(stack: LayerStack, beam: SkinBeam, z: NDArray[np.float64], solver: Solver = "fast",
-                         photons: int = 200_000, seed: int = 1) -> tuple[NDArray[np.float64], NDArray[np.bool_], int,
-                                                                         bool]:
+                         photons: int = 200_000, seed: int = 1, progress: DoseProgress | None = None
+                         ) -> tuple[NDArray[np.float64], NDArray[np.bool_], int, bool]:
     """Fluence rate [W/mm²] per band on the beam axis at depths `z` [mm] in `stack` (already adjusted for the
     person), shape (band, z); whether the solver is trusted at each depth; the fewest photons simulated in a band
-    (0 for the fast solver); and whether a Monte Carlo run was interrupted."""
+    (0 for the fast solver); and whether a Monte Carlo run was interrupted. `progress`, if given, is told how far a
+    Monte Carlo run is (see :data:`DoseProgress`)."""
     rate = np.zeros((beam.wavelength_nm.size, z.size))
     reliable = np.ones(z.size, dtype=bool)
     simulated, partial = (photons if solver == "mc" else 0), False
     for b, wavelength in enumerate(beam.wavelength_nm):
+        band_progress = None if progress is None else (
+            lambda done, total, b=b, wavelength=wavelength: progress(f"{wavelength:g} nm", b, done, total))
         profile, ok, done, interrupted = _transport_profile(
             stack, float(wavelength), float(beam.radius_mm[b]), beam.profile_radius_mm, beam.profile[b], z, solver,
-            photons, seed)
+            photons, seed, band_progress)
         rate[b] = beam.centre_irradiance[b] * profile
         reliable &= ok
         simulated, partial = min(simulated, done), partial or interrupted
@@ -152,11 +165,13 @@ def fluence_rate_on_axis(stack: LayerStack, beam: SkinBeam, z: NDArray[np.float6
 
 def _transport_profile(stack: LayerStack, wavelength_nm: float, radius_mm: float, ring_radius_mm: np.ndarray,
                        ring_irradiance: np.ndarray, z: np.ndarray, solver: Solver, photons: int,
-                       seed: int) -> tuple[np.ndarray, np.ndarray, int, bool]:
+                       seed: int, progress: Callable[[int, int | None], None] | None = None
+                       ) -> tuple[np.ndarray, np.ndarray, int, bool]:
     """φ/E_centre on the beam axis at depths `z` [mm], whether each depth is trusted, photons simulated and whether
     the run was interrupted."""
     spec = stack_spec(stack, wavelength_nm)
-    broad = radius_mm >= BROAD_BEAM_RADIUS_MM
+    near_axis = ring_radius_mm <= FLAT_WITHIN_MM
+    broad = radius_mm >= BROAD_BEAM_RADIUS_MM and bool(np.all(np.abs(ring_irradiance[near_axis] - 1.0) <= FLAT_TO))
     if solver == "fast":
         result = solve_broad_beam(spec) if broad else solve_ring_beam(spec, ring_radius_mm, ring_irradiance)
         return result.at(z), z >= RELIABLE_DEPTH_MM, 0, False
@@ -166,24 +181,26 @@ def _transport_profile(stack: LayerStack, wavelength_nm: float, radius_mm: float
     dz = float(z[1] - z[0])
     nz = z.size
     if broad:
-        ds = simulate(spec, UniformBeam(), photons=photons, seed=seed, grid=Grid(dz_mm=dz, nz=nz, nr=1, na=1))
+        ds = simulate(spec, UniformBeam(), photons=photons, seed=seed, grid=Grid(dz_mm=dz, nz=nz, nr=1, na=1),
+                      progress=progress)
         profile = ds["fluence_z"].values
     else:
         # One pencil beam; its r bins are the profile's rings, so the weighting is exact for the staircase.
         width = float(ring_radius_mm[0])
         ds = simulate(spec, PencilBeam(), photons=photons, seed=seed,
-                      grid=Grid(dz_mm=dz, nz=nz, dr_mm=width, nr=ring_radius_mm.size, na=1))
+                      grid=Grid(dz_mm=dz, nz=nz, dr_mm=width, nr=ring_radius_mm.size, na=1), progress=progress)
         profile = on_axis_fluence(ds, ring_radius_mm, ring_irradiance)
     return np.nan_to_num(profile), np.isfinite(profile), int(ds.attrs["photons"]), bool(ds.attrs["partial"])
 
 
-def depth_dose(request: DoseRequest) -> DoseResult:
-    """Fluence rate [W/mm²] and fluence [J/mm²] versus depth and at the site's targets (see the module docstring)."""
+def depth_dose(request: DoseRequest, *, progress: DoseProgress | None = None) -> DoseResult:
+    """Fluence rate [W/mm²] and fluence [J/mm²] versus depth and at the site's targets (see the module docstring).
+    `progress`, if given, is told how far a Monte Carlo run is."""
     stack = request.stack()
     beam = skin_beam(request.placement)
     z = request.depths(stack)
     rate, reliable, photons, partial = fluence_rate_on_axis(stack, beam, z, request.solver, request.photons,
-                                                            request.seed)
+                                                            request.seed, progress)
     exposure = request.exposure
     names = [t.name for t in stack.targets]
     t_min = np.array([t.depth_min for t in stack.targets])

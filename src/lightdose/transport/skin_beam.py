@@ -80,10 +80,11 @@ def map_value(irradiance: xr.Dataset, band: int, point: tuple[float, float]) -> 
                                   float(y[1] - y[0]), np.zeros(1), np.ones(1, dtype=np.int64))[0])
 
 
-def beam_profile(irradiance: xr.Dataset, band: int,
-                 point: tuple[float, float] = (0.0, 0.0)) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+def beam_profile(irradiance: xr.Dataset, band: int, point: tuple[float, float] = (0.0, 0.0),
+                 reference: float | None = None) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
     """The azimuthal-mean irradiance around `point` (default: the centre of the treated area) for `band`, relative
-    to the irradiance at that point, as rings: (outer edges [mm], mean of Ē(ρ)/E_point over each ring).
+    to `reference` [W/mm²] (default: the irradiance at that point), as rings: (outer edges [mm], mean of
+    Ē(ρ)/E_reference over each ring).
 
     Rings are one map spacing wide (the larger of dx, dy) and reach the map's farthest corner. Each ring's mean
     is integrated from the map, bilinearly interpolated, at two radii (Gauss–Legendre in ρ, weighted by ρ) and
@@ -98,7 +99,7 @@ def beam_profile(irradiance: xr.Dataset, band: int,
     if x.size < 2 or y.size < 2:
         raise InputError("irradiance", "a beam profile needs an irradiance map, not a single measured value")
     e_map = np.ascontiguousarray(irradiance["irradiance"].isel(band=band).values, dtype=float)
-    centre = map_value(irradiance, band, point)
+    centre = map_value(irradiance, band, point) if reference is None else reference
     if centre <= 0:
         raise InputError("distance", "no light reaches the centre of the treated area at this distance")
     dx, dy = float(x[1] - x[0]), float(y[1] - y[0])
@@ -142,7 +143,8 @@ class SkinBeam:
     warnings: tuple[str, ...] = ()
     """The device's warnings at this distance (pulsing, laser beam), but the eye's."""
     eye_warning: str | None = None
-    """The device's near-infrared eye warning for long exposures, or None (a plan replaces it by a time-aware one)."""
+    """The device's near-infrared eye warning for long exposures, or None: none for a device on the skin, which
+    cannot shine into the eyes (a plan replaces it by a time-aware one where a panel faces the head)."""
     point_mm: tuple[float, float] = (0.0, 0.0)
     """Where on the skin the beam is seen from (x, y) [mm]: (0, 0) is the centre of the treated area."""
 
@@ -170,22 +172,34 @@ def _skin_beam(device_json: str, distance_mm: float, point: tuple[float, float])
     irradiance = _irradiance_map(device_json, distance_mm)
     n_bands = irradiance.sizes["band"]
     centre = np.array([map_value(irradiance, b, point) for b in range(n_bands)])
+    brightest = irradiance["irradiance"].max(dim=("x", "y")).values
     moved: tuple[str, ...] = ()
-    if point == (0.0, 0.0) and centre.min() <= 0 and float(irradiance["irradiance_total"].max()) > 0:
+    if point == (0.0, 0.0) and (centre < DARK_SHARE * brightest).any() and brightest.max() > 0:
+        share = float((centre / np.where(brightest > 0, brightest, 1.0)).min())
         point = _nearest_lit_point(irradiance)
         centre = np.array([map_value(irradiance, b, point) for b in range(n_bands)])
-        moved = (f"the centre of the treated area gets no light at {distance_mm:g} mm (it lies between emitters): "
-                 f"doses are given under the nearest emitter, at ({point[0]:.1f}, {point[1]:.1f}) mm; between "
-                 "emitters they are lower",)
-    peak = np.maximum(irradiance["irradiance"].max(dim=("x", "y")).values, centre)
-    radius = np.array([equivalent_beam_radius(irradiance, b, float(centre[b])) for b in range(n_bands)])
-    profiles = [beam_profile(irradiance, b, point) for b in range(n_bands)]
+        moved = (f"the centre of the treated area lies between emitters at {distance_mm:g} mm and gets "
+                 f"{100 * share:.2g} % of the brightest spot's irradiance: doses are given under the nearest emitter, "
+                 f"at ({point[0]:.1f}, {point[1]:.1f}) mm; between emitters they are lower",)
+    peak = np.maximum(brightest, centre)
+    # A band dark at the point (LEDs of another colour there) still lights the tissue below from around it: its
+    # profile is taken relative to a tiny reference irradiance, so that reference × profile is its ring means.
+    reference = np.maximum(centre, DARK_REFERENCE * brightest)
+    radius = np.array([equivalent_beam_radius(irradiance, b, float(reference[b])) for b in range(n_bands)])
+    profiles = [beam_profile(irradiance, b, point, float(reference[b])) for b in range(n_bands)]
     return SkinBeam(name=light.name, contact=light.contact, distance_mm=distance_mm,
                     wavelength_nm=irradiance["wavelength_nm"].values.astype(float),
-                    centre_irradiance=centre, peak_irradiance=peak, radius_mm=radius,
+                    centre_irradiance=reference, peak_irradiance=peak, radius_mm=radius,
                     profile_radius_mm=profiles[0][0], profile=np.array([values for _, values in profiles]),
                     warnings=moved + tuple(w for w in result_warnings(irradiance) if w != eye_warning(irradiance)),
-                    eye_warning=eye_warning(irradiance), point_mm=point)
+                    eye_warning=None if light.contact else eye_warning(irradiance), point_mm=point)
+
+
+DARK_SHARE = 0.1
+"""A treated area whose centre gets less than this share of a band's brightest irradiance on the skin (between
+a panel's LEDs, near contact) is seen from under the nearest emitter instead."""
+DARK_REFERENCE = 1e-9
+"""Reference irradiance of a band that is dark at the point, as a share of its brightest (see :func:`_skin_beam`)."""
 
 
 def _nearest_lit_point(irradiance: xr.Dataset) -> tuple[float, float]:

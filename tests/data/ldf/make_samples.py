@@ -2,7 +2,7 @@
 
 Run from the repository root: ``python tests/data/ldf/make_samples.py``. Fixed seeds: the output is reproducible.
 
-The perfusion shapes follow the local-heating responses of SCIENCE.md §7, in % of maximal flux: baseline 10 %;
+The perfusion shapes follow the local-heating responses of Minson 2001, in % of maximal flux: baseline 10 %;
 at 42 °C an initial peak of ~75 % at ~4 min (sensory-nerve axon reflex), a nadir of ~60 % at ~9 min and a plateau
 of ~87 % by 25–30 min (NO-dependent), after Minson, Berry & Joyner 2001 (J Appl Physiol 91:1619); ~100 % at 44 °C;
 after the heat stops an exponential return to baseline. The phenomenological curve used here (an alpha-function

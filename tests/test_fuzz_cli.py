@@ -71,7 +71,7 @@ POINTS = (["3", "21", "201"], ["2", "0", "-1", "1002", "1e3", "abc"])
 PHOTONS = (["1000", "5000", "1"], ["0", "-1", "1e4", "abc"])
 THREADS = (["1", "2"], ["0", "-1", "100000"])
 MC_CASES = (["mcml-slab", "giovanelli", "gardner", "skin7-600", "absorbing-slab"], ["nope", ""])
-PARAMETER_SETS = (["default"], ["nope", "../default", "default.yaml"])
+PARAMETER_SETS = (["default", "default", "ex-vivo-optics"], ["nope", "../default", "default.yaml"])
 
 
 JUNK_CHARACTERS = "0123456789 .,-+eE/^*()%°µμ²³·×−٣１ﬁ\x00\t\n\x1b\u202e\ud83dabcmnsWJKCh😀"
@@ -102,12 +102,17 @@ _PLACEMENT = {"--device": DEVICES, "--site": SITES, "--time": TIMES, "--distance
               "--parameters": PARAMETER_SETS}
 COMMANDS: dict[str, tuple[dict[str, Pool], tuple[str, ...], list[str]]] = {
     # command → (options with their pools, required options, flags)
-    "optics": ({"--wavelength": WAVELENGTHS, "--skin-type": SKIN_TYPES}, ("--wavelength",), []),
+    "optics": ({"--wavelength": WAVELENGTHS, "--skin-type": SKIN_TYPES, "--parameters": PARAMETER_SETS},
+               ("--wavelength",), []),
     "irradiance": ({"--distance": DISTANCES, "--points": POINTS}, ("--distance",), []),
     "depth-dose": ({**_PLACEMENT, "--solver": (["fast", "fast", "mc"], ["MC", "diffusion"]),
                     "--photons": PHOTONS, "--seed": (["1", "123"], ["-1", "2**70"]),
                     "--max-depth": (["60mm", "100 mm", "10 cm"], ["1 m", "0 mm"])},
                    ("--device", "--site", "--time"), ["--neuropathy"]),
+    "penetration": ({**_PLACEMENT, "--solver": (["fast", "fast", "mc"], ["MC"]), "--photons": PHOTONS,
+                     "--max-depth": (["60mm", "100 mm"], ["1 m", "0 mm"]),
+                     "--dose-threshold": (["1 J/cm^2", "4J/cm2"], ["1", "0 J/cm^2", "5 W"])},
+                    ("--device", "--site", "--time"), ["--neuropathy"]),
     "heat": ({**_PLACEMENT, "--pad-heat": PAD_HEAT, "--after": TIMES}, ("--device", "--site", "--time"),
              ["--neuropathy"]),
     "perfusion": ({**_PLACEMENT, "--after": TIMES}, ("--device", "--site", "--time"), ["--neuropathy", "--light-no"]),

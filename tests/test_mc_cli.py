@@ -193,6 +193,9 @@ def test_ctrl_c_from_the_shell_exits_130_without_progress_output():
     proc.send_signal(signal.SIGINT)
     stdout, stderr = proc.communicate(timeout=60)
     assert proc.returncode == 130, (stdout, stderr)
+    if stderr.strip() == "interrupted before the first batch of photons had finished: no result":
+        assert stdout == ""  # a machine so loaded that no batch finished within the 6 s: nothing to report
+        return
     assert stderr.strip() == "interrupted: the result above is partial (fewer photons than asked)"
     (run,) = json.loads(stdout)
     assert run["partial"] is True and 0 < run["photons"] < 10**11

@@ -16,16 +16,16 @@ from typer.testing import CliRunner
 
 from lightdose.cli import app
 from lightdose.present.penetration import penetration_json, plot_penetration, print_penetration
-from lightdose.transport.diffusion import log_interp
+from lightdose.transport.diffusion import log_interp, solve_depth
 from lightdose.transport.dose import DoseRequest, depth_dose
 from lightdose.transport.penetration import (
     LEVELS,
     PenetrationRequest,
     _last_crossing,
-    fast_solve_depth,
     mueff,
     penetration,
 )
+from lightdose.transport.stack_spec import stack_spec
 from lightdose.units import USER_INPUT
 
 PANEL = {"device": "panel-660-850", "distance": "15 cm"}
@@ -141,7 +141,7 @@ def test_deep_tail_keeps_the_last_layers_slope_to_100_mm(site):
         assert slope(90.0, 99.9) == pytest.approx(slope(60.0, 70.0), rel=0.01)
         assert slope(90.0, 99.9) == pytest.approx(item.deep_mueff_per_mm, rel=0.02)
         margin = 8.0 / item.deep_mueff_per_mm
-        assert fast_solve_depth(result.request.stack(), item.wavelength_nm, 100.0) >= 100.0 + margin
+        assert solve_depth(stack_spec(result.request.stack(), item.wavelength_nm), 100.0) >= 100.0 + margin
 
 
 def test_red_light_does_not_go_as_deep_as_near_infrared():

@@ -167,9 +167,11 @@ def test_ctrl_c_during_a_monte_carlo_depth_dose_gives_a_labelled_partial_result_
     real, sent = mc.simulate, []
 
     def interrupted(*args, **kwargs):
-        asked = kwargs["photons"]
+        asked, shown = kwargs["photons"], kwargs.pop("progress", None)
 
         def progress(done, total):
+            if shown is not None:
+                shown(done, total)
             if done >= asked // 4 and not sent:
                 sent.append(done)
                 os.kill(os.getpid(), signal.SIGINT)
@@ -188,7 +190,7 @@ def test_ctrl_c_during_a_monte_carlo_depth_dose_gives_a_labelled_partial_result_
 
 
 def test_ctrl_c_in_any_other_command_exits_130(monkeypatch):
-    def interrupted(request):
+    def interrupted(request, **options):
         raise KeyboardInterrupt
 
     monkeypatch.setattr("lightdose.transport.dose.depth_dose", interrupted)
@@ -401,7 +403,7 @@ def test_validate_schema_and_demo_have_json(tmp_path, monkeypatch):
 
 @pytest.mark.parametrize("text", ["boom", "first line\nsecond line"])
 def test_an_internal_error_is_one_bug_report_line_with_exit_1(monkeypatch, text):
-    def broken(request):
+    def broken(request, **options):
         raise RuntimeError(text)
 
     monkeypatch.setattr("lightdose.transport.dose.depth_dose", broken)

@@ -9,6 +9,7 @@ import time
 from pathlib import Path
 from urllib.parse import urlencode
 
+import pytest
 import yaml
 
 from tests.web._web import cli, cli_json
@@ -76,7 +77,7 @@ def wait_for_coverage(client, job_id: str, timeout: float = 600.0) -> str:
 
 
 def test_a_plan_run_shows_the_person_first_then_the_coverage(client, tmp_path, monkeypatch):
-    job_id = run_plan(client)
+    job_id = run_plan(client, people=40)
     first = client.get(f"/plan/jobs/{job_id}/plan.json")
     fragment = wait_for_coverage(client, job_id)
     assert "coverage-table" in fragment and 'hx-swap-oob="true"' in fragment
@@ -172,11 +173,11 @@ def test_the_designer_device_works_with_the_cli(client, tmp_path, monkeypatch):
     page = client.get(f"/designer?{urlencode(design)}")
     assert page.status_code == 200 and "design-power" in page.text
     shown = re.search(r'<output id="design-power">([^<]+)</output>', page.text).group(1)
-    assert float(shown) == 24 * 0.150
+    assert float(shown) == pytest.approx(24 * 0.150)
     device = yaml.safe_load(client.get(f"/designer/device.yaml?{urlencode(design)}").text)
     from lightdose.devices.catalog import load
 
-    assert load(device).total_power == 24 * 0.150
+    assert load(device).total_power == pytest.approx(24 * 0.150)
     monkeypatch.chdir(tmp_path)
     Path("scenario.yaml").write_text(client.get(f"/designer/scenario.yaml?{urlencode(design)}").text,
                                      encoding="utf-8")
@@ -210,4 +211,5 @@ def test_the_api_page_lists_every_endpoint_with_an_example(client):
     page = client.get("/api").text
     for path in client.get("/api/v1/openapi.json").json()["paths"]:
         assert f"{path}</code>" in page
-    assert "curl &#39;http://127.0.0.1:8000/api/v1/depth-dose?device=pad-890&amp;site=ankle-medial" in page
+    assert ("curl &#39;http://127.0.0.1:8000/api/v1/depth-dose?device=pad-890&amp;site=ankle-medial&amp;"
+            "time=20+min&#39;") in page

@@ -59,10 +59,10 @@ def serve(
         raise InputError("--port", f"{port} is outside the allowed range 1–65535")
     if not 1 <= workers <= MAX_WORKERS:
         raise InputError("--workers", f"{workers} is outside the allowed range 1–{MAX_WORKERS}")
-    _check_free(host, port)
     if not _loopback(host):
         err_console.print(f"[yellow]warning:[/] --host {escape(host)}: the web app is reachable from other "
                           "computers and has no login yet; anyone who reaches it can use it", highlight=False)
+    _check_free(host, port)
     shown = f"[{host}]" if ":" in host else host
     console.print(f"lightdose web app: starting {workers} worker(s) and warming them up …", highlight=False)
 

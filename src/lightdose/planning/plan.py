@@ -131,6 +131,9 @@ class SitePlan:
     """Dose at the target's mid-depth [J/mm²]."""
     target_fluence_edges: tuple[float, float] | None = None
     """Dose at the target's shallow and deep edges [J/mm²]."""
+    target_fluence_optics_range: tuple[float, float] | None = None
+    """Dose at the target's mid-depth with the lowest and the highest tissue-optics variant [J/mm²]
+    (:attr:`lightdose.transport.dose.TargetDose.fluence_optics_range`)."""
     target_depth_in_window: float | None = None
     """Share of the target's depth range whose dose lies in the window."""
     target_fluence_rate: float | None = None
@@ -428,6 +431,7 @@ def _plan_light_site(scenario: Scenario, spec: SiteSpec, key: str, placement: Pl
         time_to_thermal_limit_s=None if math.isinf(thermal.time_s) else thermal.time_s, heat=heat,
         perfusion=perfusion, coverage=coverage, warnings=tuple(warnings), window=window, aim=aim,
         time_for_lower_edge_s=t_low, target_fluence=target_dose, target_fluence_edges=edges,
+        target_fluence_optics_range=dose.target(target.name).fluence_optics_range,
         target_depth_in_window=depth_in_window, target_fluence_rate=rate, surface_fluence=surface_dose,
         surface_irradiance=surface, bands=bands,
         skin_mpe_fraction=skin_mpe_fraction(beam.peak_irradiance, beam.wavelength_nm, exposure_for_mpe),

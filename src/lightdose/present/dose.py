@@ -48,6 +48,8 @@ def dose_json(result: DoseResult) -> dict[str, Any]:
                 "fluence_range_j_cm2": [j_cm2(t.fluence_rate_deep * exposure),
                                         j_cm2(t.fluence_rate_shallow * exposure)],
                 "per_band_fluence_rate_mw_cm2": [mw_cm2(v) for v in t.fluence_rate_per_band],
+                "fluence_optics_range_j_cm2": (None if t.fluence_optics_range is None
+                                               else [j_cm2(v) for v in t.fluence_optics_range]),
             }
             for t in result.targets
         ],
@@ -63,17 +65,21 @@ def print_dose(result: DoseResult, console: Console) -> None:
     console.print(f"{escape(result.request.placement.name)} on {escape(result.dataset.attrs['site'])}, "
                   f"{exposure / 60:g} min; irradiance at the skin: {bands}")
     table = Table(title=f"Dose at the targets ({result.solver})")
-    for column in ("target", "depth [mm]", "fluence rate [mW/cm²]", "fluence [J/cm²]", "range over depth [J/cm²]"):
+    for column in ("target", "depth [mm]", "fluence rate [mW/cm²]", "fluence [J/cm²]", "range over depth [J/cm²]",
+                   "range over tissue optics [J/cm²]"):
         table.add_column(escape(column), justify="right")
     for t in result.targets:
         low, high = (number(j_cm2(rate * exposure)) for rate in (t.fluence_rate_deep, t.fluence_rate_shallow))
+        optics = "–" if t.fluence_optics_range is None else "–".join(
+            number(j_cm2(v)) for v in t.fluence_optics_range)
         table.add_row(escape(t.name), f"{number(t.depth_min_mm)}–{number(t.depth_max_mm)}",
-                      number(mw_cm2(t.fluence_rate)), number(j_cm2(t.fluence)), f"{low}–{high}")
+                      number(mw_cm2(t.fluence_rate)), number(j_cm2(t.fluence)), f"{low}–{high}", optics)
     console.print(table)
     print_warnings(console, result.warnings)
-    console.print("Values at the target's mid-depth; the range spans its shallow and deep edges. The fluence rate is "
-                  "the light at that depth from all directions, not the irradiance at the skin. Heuristic PBM window "
-                  "at the target: 1–10 J/cm² (Huang et al. 2009). Not a medical device.")
+    console.print("Values at the target's mid-depth; the range over depth spans its shallow and deep edges, the range "
+                  "over tissue optics the dermal scattering from in-vivo mean − 1 SD to ex-vivo (docs/optics.md). The "
+                  "fluence rate is the light at that depth from all directions, not the irradiance at the skin. "
+                  "Heuristic PBM window at the target: 1–10 J/cm² (Huang et al. 2009). Not a medical device.")
 
 
 def plot_depth_dose(result: DoseResult, target: str | Path | BinaryIO) -> str | Path | BinaryIO:

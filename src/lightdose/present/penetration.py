@@ -27,7 +27,7 @@ def _band_json(item: BandPenetration, exposure: float) -> dict[str, Any]:
         "surface_irradiance_mw_cm2": mw_cm2(item.surface_irradiance),
         "surface_fluence_rate_mw_cm2": mw_cm2(item.surface_fluence_rate),
         "peak_fluence_rate_mw_cm2": mw_cm2(item.peak_fluence_rate),
-        "peak_depth_mm": item.peak_depth_mm,
+        "peak_depth_mm": round(item.peak_depth_mm, 4),
         "surface_fluence_j_cm2": j_cm2(item.surface_fluence_rate * exposure),
         "levels": [{"percent": _percent(lv.level), "depth_mm": lv.depth_mm, "reliable": lv.reliable}
                    for lv in item.levels],

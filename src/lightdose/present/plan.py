@@ -88,6 +88,8 @@ def site_json(plan: Plan, index: int) -> dict[str, Any]:
         "target_fluence_edges_j_cm2": None if site.target_fluence_edges is None
         else [j_cm2(v) for v in site.target_fluence_edges],
         "target_depth_in_window": site.target_depth_in_window,
+        "target_fluence_optics_range_j_cm2": None if site.target_fluence_optics_range is None
+        else [j_cm2(v) for v in site.target_fluence_optics_range],
         "population_median_j_cm2": None if coverage is None or coverage.percentiles is None
         else j_cm2(coverage.percentiles["p50"]),
         "target_fluence_rate_mw_cm2": _optional(site.target_fluence_rate, mw_cm2),

@@ -69,6 +69,25 @@ def effective_reflection_coefficient(n_inside: float, n_outside: float) -> float
     return float((r_phi + r_j) / (2.0 - r_phi + r_j))
 
 
+TAIL_MARGIN_E_FOLDINGS = 8.0
+"""A semi-infinite last layer is solved this many e-folding lengths 1/μeff below the deepest depth asked for (at least
+:data:`TAIL_MARGIN_MIN_MM`, at most :data:`TAIL_MARGIN_MAX_MM`): the truncated boundary then changes φ there by about
+e⁻¹⁶ ≈ 10⁻⁷ (tests/validation/test_deep_tail.py)."""
+TAIL_MARGIN_MIN_MM = 20.0
+TAIL_MARGIN_MAX_MM = 400.0
+
+
+def solve_depth(stack: LayerStackSpec, deepest_mm: float) -> float:
+    """How deep [mm] to solve `stack` for its profile to be right down to `deepest_mm`: the finite layers, or
+    `deepest_mm` plus :data:`TAIL_MARGIN_E_FOLDINGS` e-folding lengths of the semi-infinite last layer."""
+    if math.isfinite(stack.layers[-1].thickness_mm):
+        return float(sum(layer.thickness_mm for layer in stack.layers))
+    last = stack.layers[-1]
+    rate = math.sqrt(3.0 * last.mua * (last.mua + last.mus * (1.0 - last.g)))
+    margin = TAIL_MARGIN_E_FOLDINGS / rate if rate > 0 else TAIL_MARGIN_MAX_MM
+    return deepest_mm + min(max(margin, TAIL_MARGIN_MIN_MM), TAIL_MARGIN_MAX_MM)
+
+
 def log_interp(depth_mm: float | NDArray[np.float64], z_mm: NDArray[np.float64],
                fluence: NDArray[np.float64]) -> NDArray[np.float64]:
     """Interpolate a positive depth profile linearly in log(φ): exact for exponential decay between grid points."""

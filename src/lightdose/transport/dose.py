@@ -29,8 +29,15 @@ from pydantic import Field, model_validator
 
 from lightdose.anatomy import LayerStack
 from lightdose.limits import MAX_DEPTH_MM
+from lightdose.optics.variants import BOUNDS, optics_variants, scattering_groups
 from lightdose.provenance import Provenance
-from lightdose.transport.diffusion import RELIABLE_DEPTH_MM, log_interp, solve_broad_beam, solve_ring_beam
+from lightdose.transport.diffusion import (
+    RELIABLE_DEPTH_MM,
+    log_interp,
+    solve_broad_beam,
+    solve_depth,
+    solve_ring_beam,
+)
 from lightdose.transport.request import SessionRequest
 from lightdose.transport.skin_beam import SkinBeam, skin_beam
 from lightdose.transport.stack_spec import stack_spec
@@ -109,6 +116,10 @@ class TargetDose:
     """Fluence rate at the deep edge [W/mm²]."""
     fluence_rate_per_band: tuple[float, ...]
     """Fluence rate at the mid-depth per band [W/mm²]."""
+    fluence_optics_range: tuple[float, float] | None = None
+    """Fluence at the mid-depth [J/mm²] with the lowest and the highest of the parameter set's tissue-optics variants
+    (:mod:`lightdose.optics.variants`: in-vivo mean − 1 SD to ex-vivo dermal scattering), or None for a set without
+    them: how much of the answer rests on tissue optics."""
 
     @property
     def depth_mm(self) -> float:
@@ -173,7 +184,9 @@ def _transport_profile(stack: LayerStack, wavelength_nm: float, radius_mm: float
     near_axis = ring_radius_mm <= FLAT_WITHIN_MM
     broad = radius_mm >= BROAD_BEAM_RADIUS_MM and bool(np.all(np.abs(ring_irradiance[near_axis] - 1.0) <= FLAT_TO))
     if solver == "fast":
-        result = solve_broad_beam(spec) if broad else solve_ring_beam(spec, ring_radius_mm, ring_irradiance)
+        depth = solve_depth(spec, float(z[-1]))
+        result = (solve_broad_beam(spec, depth_mm=depth) if broad
+                  else solve_ring_beam(spec, ring_radius_mm, ring_irradiance, depth_mm=depth))
         return result.at(z), z >= RELIABLE_DEPTH_MM, 0, False
     from lightdose.transport.mc import Grid, PencilBeam, UniformBeam, simulate
     from lightdose.transport.mc.convolve import on_axis_fluence
@@ -191,6 +204,27 @@ def _transport_profile(stack: LayerStack, wavelength_nm: float, radius_mm: float
                       grid=Grid(dz_mm=dz, nz=nz, dr_mm=width, nr=ring_radius_mm.size, na=1), progress=progress)
         profile = on_axis_fluence(ds, ring_radius_mm, ring_irradiance)
     return np.nan_to_num(profile), np.isfinite(profile), int(ds.attrs["photons"]), bool(ds.attrs["partial"])
+
+
+def _optics_spread(request: DoseRequest, beam: SkinBeam, z: NDArray[np.float64], depths: NDArray[np.float64],
+                   nominal_fast: NDArray[np.float64] | None) -> NDArray[np.float64] | None:
+    """The lowest and highest fluence rate over the tissue-optics variants relative to the nominal one, at `depths`
+    [mm]: shape (2, depth); None if the parameter set has no variants. Computed with the fast solver whatever the
+    request's solver (a ratio of two diffusion solutions; tests/validation/test_optics_variants_mc.py checks it
+    against Monte Carlo); `nominal_fast` is the nominal fast solution when it is already at hand."""
+    params = request.parameter_set()
+    if not scattering_groups(params):
+        return None
+    totals = []
+    for bound, variant in optics_variants(params).items():
+        if bound == "nominal" and nominal_fast is not None:
+            rate = nominal_fast
+        else:
+            rate = fluence_rate_on_axis(request.person.apply(request.base_stack(), variant), beam, z)[0]
+        totals.append(log_interp(depths, z, rate.sum(axis=0)))
+    values = np.array(totals)
+    nominal = values[BOUNDS.index("nominal")]
+    return np.array([values.min(axis=0), values.max(axis=0)]) / np.where(nominal > 0, nominal, 1.0)
 
 
 def depth_dose(request: DoseRequest, *, progress: DoseProgress | None = None) -> DoseResult:
@@ -254,11 +288,15 @@ def depth_dose(request: DoseRequest, *, progress: DoseProgress | None = None) ->
     )
     bands = tuple(BandAtSkin(float(w), float(e), float(p), float(r)) for w, e, p, r in
                   zip(beam.wavelength_nm, beam.centre_irradiance, beam.peak_irradiance, beam.radius_mm, strict=True))
+    spread = _optics_spread(request, beam, z, 0.5 * (t_min + t_max), rate if request.solver == "fast" else None)
     targets = tuple(
         TargetDose(name=name, depth_min_mm=float(t_min[i]), depth_max_mm=float(t_max[i]),
                    fluence_rate=float(mid[:, i].sum()), fluence=float(mid[:, i].sum() * exposure),
                    fluence_rate_shallow=float(shallow[:, i].sum()), fluence_rate_deep=float(deep[:, i].sum()),
-                   fluence_rate_per_band=tuple(float(v) for v in mid[:, i]))
+                   fluence_rate_per_band=tuple(float(v) for v in mid[:, i]),
+                   fluence_optics_range=None if spread is None else (
+                       float(mid[:, i].sum() * exposure * spread[0, i]),
+                       float(mid[:, i].sum() * exposure * spread[1, i])))
         for i, name in enumerate(names))
     warnings = list(beam.warnings) + ([beam.eye_warning] if beam.eye_warning else [])
     if partial:

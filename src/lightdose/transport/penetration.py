@@ -24,8 +24,9 @@ checked against an independent weight-window Monte Carlo to 100 mm: tests/valida
 docs/dose.md "How deep does it go"). The Monte Carlo is run as :data:`MC_PARTS` independent parts of equal size; it
 is trusted where the standard error between the parts is at most :data:`MC_RELIABLE_SE` of the value.
 
-The fast profile is solved on a grid that reaches well below `max_depth` (:func:`fast_on_axis`): a semi-infinite
-layer truncated just below the deepest depth asked for would bend the tail down there.
+The fast profile is solved on a grid that reaches well below `max_depth`
+(:func:`~lightdose.transport.diffusion.solve_depth`): a semi-infinite layer truncated just below the deepest depth
+asked for would bend the tail down there.
 
 Units: depth mm, fluence rate W/mm², fluence J/mm² (canonical); the presenters show mW/cm² and J/cm²
 (:mod:`lightdose.present.penetration`).
@@ -48,12 +49,8 @@ from lightdose.limits import MAX_DEPTH_MM
 from lightdose.provenance import Provenance
 from lightdose.transport.diffusion import (
     RELIABLE_DEPTH_MM,
-    DiffusionResult,
-    FiniteBeamResult,
-    solve_broad_beam,
-    solve_ring_beam,
 )
-from lightdose.transport.dose import BROAD_BEAM_RADIUS_MM, DEPTH_STEP_MM, MC_PHOTON_RANGE, Solver, fluence_rate_on_axis
+from lightdose.transport.dose import DEPTH_STEP_MM, MC_PHOTON_RANGE, Solver, fluence_rate_on_axis
 from lightdose.transport.request import SessionRequest
 from lightdose.transport.skin_beam import SkinBeam, skin_beam
 from lightdose.transport.stack_spec import stack_spec
@@ -72,11 +69,6 @@ MC_PARTS = 4
 standard error."""
 MC_RELIABLE_SE = 0.1
 """Largest relative standard error at which a Monte Carlo depth is trusted."""
-TAIL_MARGIN_E_FOLDINGS = 8.0
-"""The fast solver's grid reaches this many e-folding lengths 1/μeff of the deepest layer below `max_depth` (at least
-:data:`TAIL_MARGIN_MIN_MM`): the truncated boundary then changes φ at `max_depth` by about e⁻¹⁶ ≈ 10⁻⁷."""
-TAIL_MARGIN_MIN_MM = 20.0
-TAIL_MARGIN_MAX_MM = 400.0
 
 ProgressCallback = Callable[[float], None]
 
@@ -187,35 +179,6 @@ def mueff(stack: LayerStack, wavelength_nm: float) -> float:
     return math.sqrt(3.0 * last.mua * (last.mua + last.mus * (1.0 - last.g)))
 
 
-def fast_solve_depth(stack: LayerStack, wavelength_nm: float, deepest_mm: float) -> float:
-    """How deep [mm] the fast solver's grid must reach for its profile to be right down to `deepest_mm`: the finite
-    layers, or `deepest_mm` plus :data:`TAIL_MARGIN_E_FOLDINGS` e-folding lengths of the deepest layer."""
-    spec = stack_spec(stack, wavelength_nm)
-    if math.isfinite(spec.layers[-1].thickness_mm):
-        return float(sum(layer.thickness_mm for layer in spec.layers))
-    rate = mueff(stack, wavelength_nm)
-    margin = TAIL_MARGIN_E_FOLDINGS / rate if rate > 0 else TAIL_MARGIN_MAX_MM
-    return deepest_mm + min(max(margin, TAIL_MARGIN_MIN_MM), TAIL_MARGIN_MAX_MM)
-
-
-def fast_on_axis(stack: LayerStack, beam: SkinBeam, z: NDArray[np.float64]) -> NDArray[np.float64]:
-    """Fluence rate [W/mm²] per band on the axis at depths `z` [mm], shape (band, z): the fast solver as
-    :func:`~lightdose.transport.dose.fluence_rate_on_axis` runs it (ring profile, or 1-D for a beam of equivalent
-    radius ≥ 300 mm), on a grid that reaches :func:`fast_solve_depth` so that the deep tail is not bent by the
-    grid's bottom boundary."""
-    rate = np.zeros((beam.wavelength_nm.size, z.size))
-    for b, wavelength in enumerate(beam.wavelength_nm):
-        spec = stack_spec(stack, float(wavelength))
-        depth = fast_solve_depth(stack, float(wavelength), float(z[-1]))
-        profile: DiffusionResult | FiniteBeamResult
-        if beam.radius_mm[b] >= BROAD_BEAM_RADIUS_MM:
-            profile = solve_broad_beam(spec, depth_mm=depth)
-        else:
-            profile = solve_ring_beam(spec, beam.profile_radius_mm, beam.profile[b], depth_mm=depth)
-        rate[b] = beam.centre_irradiance[b] * profile.at(z)
-    return rate
-
-
 def _smoothed_relative_se(mean: NDArray[np.float64], se: NDArray[np.float64],
                           half_width: int = 5) -> NDArray[np.float64]:
     """Relative standard error per depth, replaced by its running median over ±`half_width` bins (a standard
@@ -301,7 +264,7 @@ def penetration(request: PenetrationRequest, progress: ProgressCallback | None =
     beam = skin_beam(request.placement)
     z = request.depths()
     if request.solver == "fast":
-        rate = fast_on_axis(stack, beam, z)
+        rate = fluence_rate_on_axis(stack, beam, z)[0]
         reliable = (z >= RELIABLE_DEPTH_MM) & (z <= FAST_RELIABLE_MAX_MM)
         photons, partial = 0, False
     else:
@@ -369,4 +332,4 @@ def penetration(request: PenetrationRequest, progress: ProgressCallback | None =
 
 
 __all__ = ["LEVELS", "BandPenetration", "LayerSpan", "LevelDepth", "PenetrationRequest", "PenetrationResult",
-           "fast_on_axis", "fast_solve_depth", "mueff", "penetration"]
+           "mueff", "penetration"]

@@ -180,7 +180,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         pool = WorkerPool(size=settings.workers, warm=settings.warm, queue_limit_s=settings.queue_limit_s,
-                          max_queue=settings.max_queue, startup_limit_s=settings.startup_limit_s)
+                          long_queue_limit_s=settings.long_limit_s, max_queue=settings.max_queue,
+                          startup_limit_s=settings.startup_limit_s)
         await pool.start()
         pages.prepare()  # the libraries and the scenario schema that the pages read, loaded once
         app.state.pool = pool

@@ -502,8 +502,8 @@ async def api_reference(request: Request) -> HTMLResponse:
             params = [{"name": p["name"], "required": p.get("required", False),
                        "description": p.get("description", ""),
                        "default": p.get("schema", {}).get("default"),
-                       "example": (p.get("examples") or [None])[0] if isinstance(p.get("examples"), list)
-                       else None} for p in operation.get("parameters", [])]
+                       "example": (p.get("schema", {}).get("examples") or [None])[0]}
+                      for p in operation.get("parameters", [])]
             operations.append({"method": method.upper(), "path": path, "summary": operation.get("summary", ""),
                                "params": params, "curl": _curl(method.upper(), path, params)})
     return render(request, "api.html", title="API", operations=operations, limits=settings_of(request))

@@ -138,6 +138,7 @@ class WorkerPool:
     size: int
     warm: bool = True
     queue_limit_s: float = 30.0
+    long_queue_limit_s: float = 600.0
     max_queue: int = 256
     startup_limit_s: float = 600.0
     _idle: asyncio.Queue[_Worker] = field(init=False)
@@ -194,20 +195,25 @@ class WorkerPool:
     async def run(self, task: str, payload: dict[str, Any], *, limit_s: float, long: bool = False,
                   progress: Callable[[str, float], None] | None = None) -> Any:
         """Run `task` on `payload` in a worker and return its result; `long` work (plans, comparisons) takes at
-        most all workers but one. Raises :class:`UserInputError`, :class:`TimeLimitError`, :class:`BusyError` or
-        :class:`InternalError`."""
+        most all workers but one, and may wait longer for one (`long_queue_limit_s`). Raises
+        :class:`UserInputError`, :class:`TimeLimitError`, :class:`BusyError` or :class:`InternalError`."""
         if self._closing:
             raise BusyError("the server is shutting down")
         if self._waiting >= self.max_queue:
             raise BusyError(f"{self._waiting} requests are already waiting for a worker")
         self._waiting += 1
+        wait_s = self.long_queue_limit_s if long else self.queue_limit_s
+        acquired = False
         try:
-            if long:
-                async with asyncio.timeout(self.queue_limit_s):
+            async with asyncio.timeout(wait_s):
+                if long:
                     await self._long.acquire()
-            worker = await asyncio.wait_for(self._idle.get(), self.queue_limit_s)
+                    acquired = True
+                worker = await self._idle.get()
         except TimeoutError:
-            raise BusyError(f"all {self.size} workers stayed busy for {self.queue_limit_s:g} s") from None
+            if acquired:
+                self._long.release()
+            raise BusyError(f"all {self.size} workers stayed busy for {wait_s:g} s") from None
         finally:
             self._waiting -= 1
         try:

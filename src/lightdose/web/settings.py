@@ -21,7 +21,8 @@ class Settings:
     long_limit_s: float = 600.0
     """Time limit of a plan (with its population coverage) or a device comparison [s]."""
     queue_limit_s: float = 30.0
-    """How long a request waits for a free worker before it is refused as busy (503) [s]."""
+    """How long an interactive request waits for a free worker before it is refused as busy (503) [s]; a plan or a
+    comparison waits up to `long_limit_s`."""
     max_queue: int = 256
     """Requests waiting for a worker at once; more are refused as busy (503) at once."""
     max_body_bytes: int = 10 * MIB

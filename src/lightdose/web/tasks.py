@@ -251,9 +251,10 @@ def validate(payload: dict[str, Any], progress: Progress) -> Any:
 
 
 def plan(payload: dict[str, Any], progress: Progress) -> Any:
-    """`lightdose plan --json` on a scenario's text: {"plan": the JSON, "people": the scenario's virtual people}; with
-    `report`, also {"report": the HTML of `lightdose plan -o`}. Without `coverage`, the plan is made for the scenario's person only (0 virtual people),
-    which takes a second instead of many. Payload: `text`, `name`, `max_people`, `coverage`, `report`."""
+    """`lightdose plan --json` on a scenario's text: {"plan": the JSON, "people": the scenario's virtual people};
+    with `report`, also {"report": the HTML of `lightdose plan -o`}. Without `coverage`, the plan is made for the
+    scenario's person only (0 virtual people), which takes a second instead of many. Payload: `text`, `name`,
+    `coverage`, `report` and the web's `limits`."""
     from lightdose.planning import plan as make_plan
     from lightdose.present.plan import plan_json
     from lightdose.present.report import render_html

@@ -49,7 +49,7 @@ from lightdose.limits import (
 from lightdose.model_base import FrozenModel
 from lightdose.parameters import ParameterSet
 from lightdose.thermal.burn import arrhenius_omega, cem43
-from lightdose.thermal.session import HeatRequest, HeatResult, heat_session
+from lightdose.thermal.session import HeatRequest, HeatResult, TooHotForTheModel, heat_session
 from lightdose.units import Bounded
 
 
@@ -209,8 +209,8 @@ def heat_within_range(request: HeatRequest) -> HeatResult:
     while True:
         try:
             return heat_session(request)
-        except OutOfRangeError as exc:
-            if exc.field != "T_c" or request.exposure / 2.0 < SHORTEST_HEAT_RUN_S:
+        except TooHotForTheModel:
+            if request.exposure / 2.0 < SHORTEST_HEAT_RUN_S:
                 raise
             request = request.model_copy(update={"exposure": request.exposure / 2.0})
 

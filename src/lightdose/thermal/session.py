@@ -45,11 +45,11 @@ from pydantic import Field
 
 from lightdose.anatomy import LayerStack
 from lightdose.devices import HeatingPad, InfraredSauna, LightDevice
-from lightdose.errors import InputError
+from lightdose.errors import InputError, OutOfRangeError
 from lightdose.limits import CONTACT_SKIN_LIMIT_C
 from lightdose.parameters import ParameterSet
 from lightdose.provenance import Provenance
-from lightdose.thermal.burn import arrhenius_omega, cem43, time_above
+from lightdose.thermal.burn import T_MAX_C, arrhenius_omega, cem43, time_above
 from lightdose.thermal.pennes1d import AppliedPart, Grid, SkinBoundary, make_grid, solve_pennes, steady_state
 from lightdose.thermal.pennes_rz import GridRZ, make_grid_rz, solve_rz
 from lightdose.thermal.properties import ThermalProperties, layer_properties, thermal_properties
@@ -464,12 +464,23 @@ def coupled_session(request: HeatRequest, model: DynamicVasodilation | None) -> 
     return _result(request, stack, ds, response, irradiance, radius, spot, params, part)
 
 
+class TooHotForTheModel(OutOfRangeError):
+    """A session whose tissue would pass :data:`~lightdose.thermal.burn.T_MAX_C` (100 °C), the end of the models'
+    range; it names the input that drives it (``placement.pad_heat`` or ``exposure``)."""
+
+
 def _result(request: HeatRequest, stack: LayerStack, ds: xr.Dataset, response: SkinResponse | None,
             irradiance: float | None, radius: float | None, spot: tuple[float, float],
             params: ParameterSet, part: AppliedPart | None = None) -> HeatResult:
     t = ds.t.values
     z = ds.z.values
     skin = ds.surface_temperature.values
+    if not np.all(np.isfinite(ds.temperature.values)) or ds.temperature.values.max() > T_MAX_C:
+        field = "placement.pad_heat" if request.placement.pad_heat > 0 else "exposure"
+        minute = t[int(np.argmax(ds.temperature.values.max(axis=1) > T_MAX_C))] / 60.0
+        raise TooHotForTheModel(field, f"the tissue would pass {T_MAX_C:g} °C (the end of the bioheat and burn models' "
+                                f"range) after {minute:.2g} min: far beyond any safe use; allowed: a lower heat "
+                                "input or a shorter exposure that keeps the skin below it")
     roles = [p.role for p in layer_properties(stack, params)]
     basal_depth = next((stack.boundaries[i + 1] for i in reversed(range(len(roles))) if roles[i] == "epidermis"), 0.1)
     basal = np.array([np.interp(basal_depth, z, row) for row in ds.temperature.values])

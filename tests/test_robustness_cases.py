@@ -1,11 +1,6 @@
 """Hostile and careless inputs of issue 13 that no other test pins down: one precise case per row of
 docs/robustness.md marked with this file. Each case asserts the answer itself (exit status, the one error line
-naming the field, or the corrected value), so that it fails if the old behaviour comes back.
-
-Cases marked ``still_open`` (a strict xfail) are the rows still open in docs/robustness.md: they assert the
-behaviour the issue asks for and fail today; when one is fixed it passes, strict xfail turns that into a failure,
-and the marker (and the "open" in the table) should go.
-"""
+naming the field, or the corrected value), so that it fails if the old behaviour comes back."""
 
 from __future__ import annotations
 
@@ -34,12 +29,6 @@ from lightdose.units import USER_INPUT, j_cm2
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 runner = CliRunner()
 RANK = {"achievable": 0, "limited": 1, "not achievable": 2}
-
-
-def still_open(reason: str, raises: type[Exception] = AssertionError) -> pytest.MarkDecorator:
-    """A row still open in docs/robustness.md: the test asserts what the issue asks for and fails today, with
-    `raises`; once fixed it passes, which strict xfail reports as a failure (then drop the marker)."""
-    return pytest.mark.xfail(strict=True, raises=raises, reason=f"open: {reason}")
 
 
 def error_line(result, code: int = 2) -> str:

@@ -9,7 +9,7 @@ import re
 import pytest
 import yaml
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.slow]  # a live server and a browser: tens of seconds
 
 WAIT_MS = 120_000
 """Longest wait for an answer [ms] (a busy 2-core machine)."""

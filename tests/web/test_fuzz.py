@@ -51,6 +51,7 @@ def _report_counts(request):
 
 
 @pytest.mark.fuzz
+@pytest.mark.slow  # a live server (and, under make fuzz, minutes per operation)
 @pytest.mark.parametrize(("method", "path"), OPERATIONS, ids=[f"{m} {p}" for m, p in OPERATIONS])
 def test_every_operation_answers_within_its_schema(live_server, method, path):
     operation = SCHEMA[path][method]

@@ -17,6 +17,7 @@ from lightdose.web.settings import Settings
 from tests.web.test_problems import assert_problem
 
 CAP = 64 * 1024
+pytestmark = pytest.mark.slow  # an app of its own (a cold worker) and a 3-s time limit to run into
 
 
 @pytest.fixture(scope="module")

@@ -76,6 +76,7 @@ def wait_for_coverage(client, job_id: str, timeout: float = 600.0) -> str:
     raise AssertionError("the coverage did not arrive")
 
 
+@pytest.mark.slow  # a plan, its coverage in the background and the CLI's plan: ~20 s
 def test_a_plan_run_shows_the_person_first_then_the_coverage(client, tmp_path, monkeypatch):
     job_id = run_plan(client, people=40)
     first = client.get(f"/plan/jobs/{job_id}/plan.json")

@@ -6,10 +6,12 @@ from __future__ import annotations
 import subprocess
 
 import httpx
+import pytest
 
 from tests.web._web import LiveServer, lightdose_command
 
 
+@pytest.mark.slow  # starts a server and warms its worker: ~20 s
 def test_serve_answers_and_stops_cleanly_on_ctrl_c():
     server = LiveServer(workers=1)
     try:

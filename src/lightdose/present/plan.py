@@ -187,8 +187,11 @@ def _rounded(value: Any) -> Any:
 
 def headline(plan: Plan) -> str:
     """The plan's verdict in one sentence, naming what binds it."""
-    text = {"achievable": "achievable: every site reaches its aimed dose within every limit",
-            "limited": "achievable, but limited", "not achievable": "not achievable as asked"}[plan.verdict]
+    whole = ("every site reaches its aimed dose within every limit" if plan.sites and not plan.saunas else
+             "every session stays within the limits" if plan.saunas and not plan.sites else
+             "every site reaches its aimed dose and every sauna session stays within the limits")
+    text = {"achievable": f"achievable: {whole}", "limited": "achievable, but limited",
+            "not achievable": "not achievable as asked"}[plan.verdict]
     return text if plan.binding is None else f"{text} — {plan.binding}"
 
 

@@ -5,7 +5,6 @@ import pytest
 
 from lightdose.optics.variants import optics_variant
 from lightdose.parameters import default_set
-
 from lightdose.transport.dose import DoseRequest, depth_dose
 
 
@@ -14,8 +13,11 @@ def dose(parameters=None, **request):
                                   **({} if parameters is None else {"parameters": parameters})))
 
 
-@pytest.mark.parametrize("placement, site", [("pad-890", "wrist"), ({"device": "panel-660-850", "distance": "15 cm"},
-                                                                     "knee"), ("probe-810", "ankle-medial")])
+@pytest.mark.parametrize(("placement", "site"), [
+    ("pad-890", "wrist"),
+    ({"device": "panel-660-850", "distance": "15 cm"}, "knee"),
+    ("probe-810", "ankle-medial"),
+])
 def test_the_range_runs_from_the_ex_vivo_to_the_low_in_vivo_optics(placement, site):
     """At nerve depths the most scattering dermis (ex vivo, the "high" variant) lets the least light through and the
     least scattering (in-vivo mean − 1 SD, "low") the most: the range's ends are those two runs, to rounding."""

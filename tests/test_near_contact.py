@@ -58,7 +58,8 @@ def test_a_panel_in_contact_reports_the_dose_under_the_nearest_led():
     assert x == pytest.approx(12.5, abs=0.6) and y == pytest.approx(12.5, abs=0.6)  # 25 mm pitch, even counts
 
 
-@pytest.mark.parametrize("device, distance", [("pad-890", "0 mm"), ("panel-660-850", "15 cm"), ("probe-810", "0 mm")])
+@pytest.mark.parametrize(("device", "distance"),
+                         [("pad-890", "0 mm"), ("panel-660-850", "15 cm"), ("probe-810", "0 mm")])
 def test_a_longer_exposure_gives_proportionally_more_dose_at_every_depth(device, distance):
     short, long = (depth_dose(DoseRequest(placement={"device": device, "distance": distance}, site="wrist",
                                           exposure=minutes)) for minutes in ("5 min", "20 min"))
@@ -66,7 +67,7 @@ def test_a_longer_exposure_gives_proportionally_more_dose_at_every_depth(device,
                                rtol=1e-12)
 
 
-@pytest.mark.parametrize("device, distance", [("pad-890", "0 mm"), ("panel-660-850", "15 cm"),
+@pytest.mark.parametrize(("device", "distance"), [("pad-890", "0 mm"), ("panel-660-850", "15 cm"),
                                               ("heating-pad-42", "0 mm")])
 def test_a_longer_session_never_ends_with_cooler_skin(device, distance):
     ends = [heat_session(HeatRequest(placement={"device": device, "distance": distance}, site="foot-dorsum",

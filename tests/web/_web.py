@@ -69,10 +69,21 @@ class LiveServer:
         env = {**os.environ, "COLUMNS": "200", "PYTHONUNBUFFERED": "1"}
         # output into files, not pipes: a pipe nobody reads while the server runs could fill and block it
         self.stdout = tempfile.TemporaryFile(mode="w+")
-        self.stderr = tempfile.TemporaryFile(mode="w+")
+        self.stderr = tempfile.NamedTemporaryFile(mode="w+", prefix="lightdose-serve-", suffix=".log", delete=False)
+        """The server's log (a bug's traceback goes there): kept after the tests, named by :attr:`log`."""
         self.process = subprocess.Popen([*lightdose_command(), "serve", "--port", str(self.port), "--workers",
                                          str(workers)], stdout=self.stdout, stderr=self.stderr, text=True, env=env,
                                         cwd=ROOT)
+
+    @property
+    def log(self) -> str:
+        return self.stderr.name
+
+    def discard_log_if_clean(self) -> None:
+        """Delete the server's log unless it holds an error (then its path is worth reading)."""
+        _, err = self.output()
+        if self.process.returncode in (0, 130) and "error" not in err.lower().replace("interrupted", ""):
+            Path(self.log).unlink(missing_ok=True)
 
     def output(self) -> tuple[str, str]:
         """What the server printed so far: stdout, stderr."""

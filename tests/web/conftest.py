@@ -9,6 +9,7 @@ machine, so the fixtures are session-wide.
 from __future__ import annotations
 
 import shutil
+from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -39,6 +40,7 @@ def live_server():
     finally:
         if server.process.poll() is None:
             server.interrupt()
+        server.discard_log_if_clean()
 
 
 def _chromium_missing() -> str | None:
@@ -79,3 +81,22 @@ def browser():
 def screenshots() -> Path:
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     return SCREENSHOTS
+
+
+FUZZ_COUNTS = pytest.StashKey[Counter]()
+
+
+@pytest.fixture(scope="session")
+def fuzz_counts(request) -> Counter:
+    """Requests that schemathesis sent, per operation (printed in the terminal summary)."""
+    counts: Counter = Counter()
+    request.config.stash[FUZZ_COUNTS] = counts
+    return counts
+
+
+def pytest_terminal_summary(terminalreporter, config) -> None:
+    counts = config.stash.get(FUZZ_COUNTS, None)
+    if counts:
+        terminalreporter.write_sep("-", "schemathesis: requests sent per operation")
+        for operation, sent in sorted(counts.items()):
+            terminalreporter.write_line(f"{operation}: {sent}")

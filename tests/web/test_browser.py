@@ -15,6 +15,16 @@ WAIT_MS = 120_000
 """Longest wait for an answer [ms] (a busy 2-core machine)."""
 
 
+def shoot(page, path) -> None:
+    """A screenshot of the viewport for docs/web.md, in 256 colours (a fifth of the size)."""
+    import io
+
+    from PIL import Image
+
+    image = Image.open(io.BytesIO(page.screenshot())).convert("RGB")
+    image.quantize(colors=256, method=Image.Quantize.MEDIANCUT).save(path, optimize=True)
+
+
 @pytest.fixture
 def base(live_server) -> str:
     return live_server.url
@@ -48,7 +58,7 @@ def test_changing_the_time_changes_the_target_dose(page, base, screenshots):
     page.wait_for_url(re.compile(r".*time=10"))
     page.locator("#peak-skin").wait_for()
     page.locator(".chart-box").first.hover()  # the legend reads the hovered depth
-    page.screenshot(path=str(screenshots / "explorer.png"))
+    shoot(page, screenshots / "explorer.png")
 
 
 def test_plan_from_an_example_with_coverage_and_report(page, base, screenshots, tmp_path):
@@ -68,8 +78,8 @@ def test_plan_from_an_example_with_coverage_and_report(page, base, screenshots, 
     download.value.save_as(report)
     text = report.read_text(encoding="utf-8")
     assert "100 virtual people" in text and "Jenkins" in text
-    page.locator("#plan-result").scroll_into_view_if_needed()
-    page.screenshot(path=str(screenshots / "plan.png"))
+    page.locator("#plan-result").evaluate("element => element.scrollIntoView()")
+    shoot(page, screenshots / "plan.png")
 
 
 def test_design_a_device_and_use_it_in_the_explorer(page, base, screenshots, tmp_path):
@@ -80,7 +90,7 @@ def test_design_a_device_and_use_it_in_the_explorer(page, base, screenshots, tmp
     page.wait_for_function("() => document.querySelector('#design-heading').textContent === 'browser-panel'")
     page.wait_for_function("() => document.querySelector('#design-power').textContent === '4.8'")
     page.locator("canvas.map").wait_for()
-    page.screenshot(path=str(screenshots / "designer.png"))
+    shoot(page, screenshots / "designer.png")
     with page.expect_download() as download:
         page.click("#save-device")
     saved = tmp_path / "device.yaml"
@@ -103,11 +113,12 @@ def test_compare_and_the_libraries(page, base, screenshots):
     page.click("#compare-form button[type=submit]")
     page.locator("#comparison-table").wait_for()
     assert page.locator("#compare-result .chart-box canvas").count() >= 2
-    page.screenshot(path=str(screenshots / "compare.png"))
+    page.locator("#compare-result").evaluate("element => element.scrollIntoView()")
+    shoot(page, screenshots / "compare.png")
     page.goto(base + "/library/devices/panel-660-850")
     page.locator("canvas.map").wait_for()
     page.locator("canvas.map").hover()
     assert "mW/cm²" in page.locator(".readout").inner_text()
-    page.screenshot(path=str(screenshots / "library-device.png"))
+    shoot(page, screenshots / "library-device.png")
     page.goto(base + "/library/sites")
-    page.screenshot(path=str(screenshots / "library-sites.png"))
+    shoot(page, screenshots / "library-sites.png")

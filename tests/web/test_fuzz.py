@@ -6,7 +6,8 @@ within the limits), and every response must match the document (status code, con
 Per operation: its explicit examples, then `CASES` requests generated from the schema (positive data) and `CASES`
 generated to violate it (negative data). `CASES` is a few in `make test` and 200 under `make fuzz`
 (HYPOTHESIS_PROFILE=long or fuzz, as tests/conftest.py reads it); hypothesis stops earlier for an operation with
-fewer distinct inputs (a GET without parameters). The number of requests sent per operation is printed at the end.
+fewer distinct inputs (a GET without parameters). The number of requests sent per operation is printed in the
+terminal summary.
 
 The operations are listed from the app's OpenAPI document at collection (no server needed for that) and the
 schemathesis schema is loaded from the same document; schemathesis' own pytest integration (``from_fixture``) does
@@ -16,7 +17,6 @@ not run on pytest 9.
 from __future__ import annotations
 
 import os
-from collections import Counter
 
 import pytest
 import schemathesis
@@ -38,27 +38,17 @@ CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance,
 DOCUMENT = create_app().openapi()
 SCHEMA = schemathesis.openapi.from_dict(DOCUMENT)
 OPERATIONS = [(method.upper(), path) for path, methods in DOCUMENT["paths"].items() for method in methods]
-SENT: Counter[str] = Counter()
-
-
-@pytest.fixture(scope="module", autouse=True)
-def _report_counts(request):
-    yield
-    reporter = request.config.pluginmanager.get_plugin("terminalreporter")
-    if reporter is not None and SENT:
-        reporter.write_line(f"\nschemathesis requests sent per operation (examples + up to {CASES} positive + up to "
-                            f"{CASES} negative): " + ", ".join(f"{op} {n}" for op, n in sorted(SENT.items())))
 
 
 @pytest.mark.fuzz
 @pytest.mark.slow  # a live server (and, under make fuzz, minutes per operation)
 @pytest.mark.parametrize(("method", "path"), OPERATIONS, ids=[f"{m} {p}" for m, p in OPERATIONS])
-def test_every_operation_answers_within_its_schema(live_server, method, path):
+def test_every_operation_answers_within_its_schema(live_server, fuzz_counts, method, path):
     operation = SCHEMA[path][method]
     label = f"{method} {path}"
 
     def send(case) -> None:
-        SENT[label] += 1
+        fuzz_counts[label] += 1
         case.call_and_validate(base_url=live_server.url, checks=CHECKS, timeout=900)
 
     def run(strategy, cases: int) -> None:

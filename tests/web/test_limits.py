@@ -22,9 +22,10 @@ pytestmark = pytest.mark.slow  # an app of its own (a cold worker) and a 3-s tim
 
 @pytest.fixture(scope="module")
 def small():
-    """An app with one cold worker, a 3-s time limit, a 0.5-s wait for a worker and a 64 KiB body cap, and one
-    endpoint that fails."""
-    app = create_app(Settings(workers=1, warm=False, compute_limit_s=3.0, queue_limit_s=0.5, max_body_bytes=CAP))
+    """An app with one cold worker, a 3-s time limit, a 0.5-s wait for a worker, a 64 KiB body cap and the host
+    names it answers to (as `lightdose serve` on loopback), and one endpoint that fails."""
+    app = create_app(Settings(workers=1, warm=False, compute_limit_s=3.0, queue_limit_s=0.5, max_body_bytes=CAP,
+                              allowed_hosts=("testserver", "127.0.0.1")))
 
     @app.get("/api/v1/boom")
     def boom() -> None:
@@ -84,3 +85,9 @@ def test_time_limit_and_busy(small):
     assert busy.headers["retry-after"] == "5"
     body = assert_problem(answers["long"], 504)
     assert body["detail"].startswith("the computation ran past this server's 3-s limit and was stopped")
+
+
+def test_another_host_name_is_refused(small):
+    """DNS rebinding: a page whose domain points at 127.0.0.1 sends its own host name, which the app refuses."""
+    assert small.get("/api/v1/devices", headers={"host": "evil.example"}).status_code == 400
+    assert small.get("/api/v1/devices", headers={"host": "127.0.0.1"}).status_code == 200

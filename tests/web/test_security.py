@@ -163,3 +163,14 @@ def test_a_plan_report_may_not_run_scripts(client):
     csp = response.headers["content-security-policy"]
     assert "default-src 'none'" in csp and "script" not in csp and "frame-ancestors 'self'" in csp
     assert "<script" not in response.text
+
+
+def test_a_post_from_another_site_is_refused(client):
+    """A form of another site posted to this server (the browser names its origin) makes it compute nothing."""
+    response = client.post("/api/v1/validate", content=b"name: x\n", headers={
+        "origin": "http://evil.example", "content-type": "application/yaml"})
+    assert response.status_code == 403
+    assert response.json()["type"] == "/problems/forbidden"
+    same = client.post("/api/v1/validate", content=b"name: x\n", headers={
+        "origin": "http://testserver", "content-type": "application/yaml"})
+    assert same.status_code == 422

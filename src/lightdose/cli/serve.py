@@ -73,6 +73,8 @@ def serve(
                 console.print(f"lightdose is ready: open http://{shown}:{port}/ (Ctrl-C stops it). Not a medical "
                               "device.", highlight=False)
 
-    config = uvicorn.Config(create_app(Settings(workers=workers)), host=host, port=port, access_log=False,
-                            log_level="warning", timeout_graceful_shutdown=5, server_header=False)
+    names = (host, "127.0.0.1", "localhost", "[::1]", "::1") if _loopback(host) else None
+    config = uvicorn.Config(create_app(Settings(workers=workers, allowed_hosts=names)), host=host, port=port,
+                            access_log=False, log_level="warning", timeout_graceful_shutdown=5,
+                            server_header=False)
     Server(config).run()

@@ -15,6 +15,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException
+from starlette.middleware.trustedhost import TrustedHostMiddleware
 from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -58,6 +59,15 @@ def _with_security_headers(headers: list[tuple[bytes, bytes]]) -> list[tuple[byt
                       if name.encode() not in present]
 
 
+def _cross_origin(method: str, headers: dict[bytes, bytes]) -> bool:
+    """Whether a state-changing request comes from a page of another origin (a browser names it in ``Origin``;
+    curl and programs send none)."""
+    origin = headers.get(b"origin")
+    if method in ("GET", "HEAD", "OPTIONS") or origin is None:
+        return False
+    return origin.split(b"://", 1)[-1] != headers.get(b"host", b"")
+
+
 class _CountedReceive:
     """The app's `receive`, raising :class:`_TooLarge` once the body has grown past `limit` bytes."""
 
@@ -97,7 +107,12 @@ class Guard:
                 message["headers"] = _with_security_headers(list(message.get("headers", [])))
             await send(message)
 
-        length = dict(scope.get("headers", [])).get(b"content-length", b"")
+        headers = dict(scope.get("headers", []))
+        if _cross_origin(scope.get("method", ""), headers):
+            await self._answer(scope, send_with_headers, Problem(403, "forbidden", "a request from a page of another "
+                                                                               "site is refused"))
+            return
+        length = headers.get(b"content-length", b"")
         if length.isdigit() and int(length) > self.max_body_bytes:
             await self._answer(scope, send_with_headers, self._too_large())
             return
@@ -202,7 +217,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_exception_handler(Problem, _problem)
     app.add_exception_handler(HTTPException, _http_error)
     app.add_exception_handler(RequestValidationError, _request_invalid)
-    app.add_middleware(Guard, max_body_bytes=settings.max_body_bytes)
+    if settings.allowed_hosts is not None:
+        app.add_middleware(TrustedHostMiddleware, allowed_hosts=list(settings.allowed_hosts))
+    app.add_middleware(Guard, max_body_bytes=settings.max_body_bytes)  # outermost: its headers go on every answer
     app.include_router(api.router)
     app.include_router(pages.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")

@@ -22,6 +22,7 @@ import contextlib
 import logging
 import multiprocessing
 import os
+import pickle
 import signal
 import subprocess
 import sys
@@ -176,6 +177,8 @@ class WorkerPool:
             message = await self._receive(worker, self.startup_limit_s)
             if message[0] == "ready":
                 return worker
+            if message[0] == "progress":
+                continue
             log.error("worker %d: the warm-up failed (it still serves):\n%s", worker.number, message[1])
 
     async def _receive(self, worker: _Worker, timeout: float | None) -> tuple[Any, ...]:
@@ -217,6 +220,13 @@ class WorkerPool:
         finally:
             self._waiting -= 1
         try:
+            if worker.process.poll() is not None:  # it died while idle (killed from outside): take a fresh one
+                log.error("worker %d had died (exit status %s); replacing it", worker.number, worker.process.returncode)
+                self._replace(worker)
+                try:
+                    worker = await asyncio.wait_for(self._idle.get(), wait_s)
+                except TimeoutError:
+                    raise BusyError(f"all {self.size} workers stayed busy for {wait_s:g} s") from None
             return await self._run_on(worker, task, payload, limit_s, progress)
         finally:
             if long:
@@ -226,14 +236,20 @@ class WorkerPool:
                       progress: Callable[[str, float], None] | None) -> Any:
         finished = False
         try:
-            worker.conn.send((task, payload))
+            try:
+                worker.conn.send((task, payload))
+            except (OSError, ValueError, pickle.PicklingError) as exc:
+                log.error("sending %s to worker %d failed: %s", task, worker.number, type(exc).__name__)
+                raise InternalError(f"worker {worker.number} could not take {task}") from None
             deadline = time.monotonic() + limit_s
             while True:
                 try:
                     message = await self._receive(worker, max(0.0, deadline - time.monotonic()))
                 except TimeoutError:
                     raise TimeLimitError(limit_s) from None
-                except (EOFError, OSError):
+                except (EOFError, OSError, pickle.UnpicklingError) as exc:
+                    log.error("worker %d died while running %s (%s; exit status %s)", worker.number, task,
+                              type(exc).__name__, worker.process.poll())
                     raise InternalError(f"worker {worker.number} died while running {task}") from None
                 if message[0] == "progress":
                     if progress is not None:

@@ -26,6 +26,8 @@ PROBLEM_TYPES: dict[str, tuple[str, str]] = {
                    "less (a shorter time, fewer photons or people) or use the command line, which has no limit."),
     "busy": ("Busy", "Every worker was busy for longer than a request may wait. Try again in a few seconds."),
     "bad-request": ("Bad request", "The request could not be read (a malformed form or upload)."),
+    "forbidden": ("Forbidden", "A form or request sent from a page of another site (its Origin is not this "
+                  "server): refused, so that no other site can make this server compute."),
     "not-found": ("Not found", "There is nothing at this address (or a plan's results have expired)."),
     "method-not-allowed": ("Method not allowed", "This address does not take this HTTP method."),
     "unsupported-media-type": ("Unsupported media type", "The body's content type is not one this endpoint reads."),

@@ -46,6 +46,9 @@ class Settings:
     """How long a plan's results are kept for download [s]."""
     startup_limit_s: float = 600.0
     """Time for the workers to start and warm the numba kernels [s]."""
+    allowed_hosts: tuple[str, ...] | None = None
+    """Host names the app answers to (None: any). `lightdose serve` on a loopback address allows only the loopback
+    names, so that a web page whose domain is pointed at 127.0.0.1 (DNS rebinding) cannot use the app."""
     warm: bool = True
     """Run every stage once in each worker before the first request is answered (numba kernels compiled or loaded
     from the cache)."""

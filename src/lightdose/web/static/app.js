@@ -86,13 +86,14 @@
   function mapChart(box, spec) {
     var nx = spec.x.length, ny = spec.y.length;
     var size = Math.max(220, Math.min(box.clientWidth || 420, 480));
+    var aspect = Math.max(0.25, Math.min(2.5, (spec.y[ny - 1] - spec.y[0]) / (spec.x[nx - 1] - spec.x[0] || 1)));
     var ratio = window.devicePixelRatio || 1;
     var canvas = document.createElement("canvas");
     canvas.className = "map";
     canvas.width = Math.round(size * ratio);
-    canvas.height = Math.round(size * ratio);
+    canvas.height = Math.round(size * aspect * ratio);
     canvas.style.width = size + "px";
-    canvas.style.height = size + "px";
+    canvas.style.height = Math.round(size * aspect) + "px";
     var readout = document.createElement("p");
     readout.className = "readout";
     readout.textContent = "Hover over the map to read the irradiance.";

@@ -102,7 +102,7 @@ def heel_pad() -> None:
     z = (np.arange(GRID.nz) + 0.5) * GRID.dz_mm
     runs = []
     for seed in range(SEED, SEED + FINITE_SEEDS):
-        rate, _ = fluence_rate_on_axis(stack, beam, z, solver="mc", photons=HEEL_PHOTONS, seed=seed)
+        rate, _, _, _ = fluence_rate_on_axis(stack, beam, z, solver="mc", photons=HEEL_PHOTONS, seed=seed)
         runs.append(rate[0] / beam.centre_irradiance[0])
         print(f"heel, pad-890, seed {seed}", flush=True)
     runs = np.array(runs)

@@ -7,7 +7,8 @@ import json
 import os
 import sys
 from collections.abc import Callable, Sequence
-from typing import Any
+from pathlib import Path
+from typing import Any, TypeVar
 
 import typer
 from pydantic import ValidationError
@@ -21,6 +22,8 @@ from lightdose import __version__
 from lightdose.errors import LightdoseError
 from lightdose.model_base import describe_validation_error
 from lightdose.provenance import git_revision
+
+R = TypeVar("R")
 
 
 class OneLineErrors(TyperGroup):
@@ -127,6 +130,20 @@ def print_warnings(notes: list[str]) -> None:
 def print_json(payload: Any) -> None:
     """Write `payload` as JSON to stdout (no rich markup, so it can be piped)."""
     sys.stdout.write(json.dumps(payload, indent=2) + "\n")
+
+
+def show(result: R, *, as_json: Callable[[R], Any], printed: Callable[[R, Console], None], json_output: bool,
+         plot: Callable[[R, Path], object] | None = None, png_file: Path | None = None) -> None:
+    """What every stage command does with its result: write the plot to `png_file` if one was asked for (the path
+    was checked before the run), then print the result as JSON or as text, and say where the plot went."""
+    if png_file is not None and plot is not None:
+        plot(result, png_file)
+    if json_output:
+        print_json(as_json(result))
+        return
+    printed(result, console)
+    if png_file is not None:
+        console.print(f"Plot written to {png_file}.")
 
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import typer
 
 from lightdose.cli import options
-from lightdose.cli.app import app, console, err_console, exit_if_partial, print_json, user_errors_exit_cleanly
+from lightdose.cli.app import app, err_console, exit_if_partial, show, user_errors_exit_cleanly
 from lightdose.cli.progress import status_line
 from lightdose.units import USER_INPUT
 
@@ -38,11 +38,10 @@ def depth_dose_command(
     from lightdose.transport.skin_beam import skin_beam
 
     png_file = png_path(png) if png else None
+    fields = options.placed_on_person(device, distance, site, time, parameters, skin_type, fat, bmi, neuropathy,
+                                      dermal_blood)
     request = DoseRequest.model_validate(
-        {"placement": {"device": device, "distance": distance}, "site": site,
-         "person": options.person(skin_type, fat, bmi, neuropathy, dermal_blood), "exposure": time,
-         "solver": solver, "photons": photons, "seed": seed, "max_depth": max_depth, "parameters": parameters},
-        context=USER_INPUT)
+        fields | {"solver": solver, "photons": photons, "seed": seed, "max_depth": max_depth}, context=USER_INPUT)
     bands = len(skin_beam(request.placement).wavelength_nm) if request.solver == "mc" else 0
     with status_line(request.solver == "mc" and not json_output, err_console) as line:
         progress = None if line is None else (
@@ -50,12 +49,6 @@ def depth_dose_command(
                                                   f"{total:,} photons", (index + done / total) / bands)
             if total else line(f"Monte Carlo, {band}: {done:,} photons"))
         result = depth_dose(request, progress=progress)
-    if png_file:
-        plot_depth_dose(result, png_file)
-    if json_output:
-        print_json(dose_json(result))
-    else:
-        print_dose(result, console)
-        if png_file:
-            console.print(f"Plot written to {png_file}.")
+    show(result, as_json=dose_json, printed=print_dose, plot=plot_depth_dose, png_file=png_file,
+         json_output=json_output)
     exit_if_partial(result.partial)

@@ -33,5 +33,14 @@ def person(skin_type: str, fat: str | None, bmi: float | None, neuropathy: bool,
             if value is not None}
 
 
+def placed_on_person(device: str, distance: str, site: str, time: str, parameters: str, skin_type: str, fat: str | None,
+                     bmi: float | None, neuropathy: bool, dermal_blood: str | None) -> dict[str, Any]:
+    """The fields every request of a device on a person shares, from the shared options: `placement`, `site`,
+    `person`, `exposure` and `parameters` (a command adds its own fields to the dict)."""
+    return {"placement": {"device": device, "distance": distance}, "site": site,
+            "person": person(skin_type, fat, bmi, neuropathy, dermal_blood), "exposure": time,
+            "parameters": parameters}
+
+
 __all__ = ["BMI", "DERMAL_BLOOD", "DEVICE", "DISTANCE", "FAT", "JSON", "NEUROPATHY", "PARAMETERS", "PNG", "Person",
-           "SITE", "SKIN_TYPE", "TIME", "person"]
+           "SITE", "SKIN_TYPE", "TIME", "person", "placed_on_person"]

@@ -6,7 +6,7 @@ from __future__ import annotations
 import typer
 
 from lightdose.cli import options
-from lightdose.cli.app import app, console, err_console, exit_if_partial, print_json, user_errors_exit_cleanly
+from lightdose.cli.app import app, err_console, exit_if_partial, show, user_errors_exit_cleanly
 from lightdose.cli.progress import status_line
 from lightdose.units import USER_INPUT
 
@@ -40,21 +40,14 @@ def penetration_command(
     from lightdose.transport.penetration import PenetrationRequest, penetration
 
     png_file = png_path(png) if png else None
+    fields = options.placed_on_person(device, distance, site, time, parameters, skin_type, fat, bmi, neuropathy,
+                                      dermal_blood)
     request = PenetrationRequest.model_validate(
-        {"placement": {"device": device, "distance": distance}, "site": site,
-         "person": options.person(skin_type, fat, bmi, neuropathy, dermal_blood), "exposure": time,
-         "dose_threshold": dose_threshold, "solver": solver, "photons": photons, "seed": seed,
-         "max_depth": max_depth, "parameters": parameters},
-        context=USER_INPUT)
+        fields | {"dose_threshold": dose_threshold, "solver": solver, "photons": photons, "seed": seed,
+                  "max_depth": max_depth}, context=USER_INPUT)
     with status_line(not json_output, err_console) as line:
         progress = None if line is None else (lambda done: line("Monte Carlo", done))
         result = penetration(request, progress=progress)
-    if png_file:
-        plot_penetration(result, png_file)
-    if json_output:
-        print_json(penetration_json(result))
-    else:
-        print_penetration(result, console)
-        if png_file:
-            console.print(f"Plot written to {png_file}.")
+    show(result, as_json=penetration_json, printed=print_penetration, plot=plot_penetration, png_file=png_file,
+         json_output=json_output)
     exit_if_partial(result.partial)

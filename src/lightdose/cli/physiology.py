@@ -6,7 +6,7 @@ from __future__ import annotations
 import typer
 
 from lightdose.cli import options
-from lightdose.cli.app import app, console, print_json, user_errors_exit_cleanly
+from lightdose.cli.app import app, show, user_errors_exit_cleanly
 from lightdose.units import USER_INPUT
 
 
@@ -34,19 +34,12 @@ def perfusion(
     from lightdose.present.physiology import perfusion_json, plot_perfusion, print_perfusion
 
     png_file = png_path(png) if png else None
-    request = PerfusionRequest.model_validate(
-        {"placement": {"device": device, "distance": distance}, "site": site,
-         "person": options.person(skin_type, fat, bmi, neuropathy, dermal_blood), "exposure": time, "after": after,
-         "light_no": light_no, "parameters": parameters}, context=USER_INPUT)
-    result = perfusion_session(request)
-    if png_file:
-        plot_perfusion(result, png_file)
-    if json_output:
-        print_json(perfusion_json(result))
-        return
-    print_perfusion(result, console)
-    if png_file:
-        console.print(f"Plot written to {png_file}.")
+    fields = options.placed_on_person(device, distance, site, time, parameters, skin_type, fat, bmi, neuropathy,
+                                      dermal_blood)
+    result = perfusion_session(PerfusionRequest.model_validate(fields | {"after": after, "light_no": light_no},
+                                                               context=USER_INPUT))
+    show(result, as_json=perfusion_json, printed=print_perfusion, plot=plot_perfusion, png_file=png_file,
+         json_output=json_output)
 
 
 @app.command()
@@ -63,11 +56,5 @@ def compare(
 
     png_file = png_path(png) if png else None
     result = run_comparison(load_comparison(file))
-    if png_file:
-        plot_comparison(result, png_file)
-    if json_output:
-        print_json(comparison_json(result))
-        return
-    print_comparison(result, console)
-    if png_file:
-        console.print(f"Plot written to {png_file}.")
+    show(result, as_json=comparison_json, printed=print_comparison, plot=plot_comparison, png_file=png_file,
+         json_output=json_output)

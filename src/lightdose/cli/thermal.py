@@ -5,7 +5,7 @@ from __future__ import annotations
 import typer
 
 from lightdose.cli import options
-from lightdose.cli.app import app, console, print_json, user_errors_exit_cleanly
+from lightdose.cli.app import app, console, print_json, show, user_errors_exit_cleanly
 from lightdose.units import USER_INPUT
 
 
@@ -35,19 +35,11 @@ def heat(
     from lightdose.thermal.session import HeatRequest, heat_session
 
     png_file = png_path(png) if png else None
-    request = HeatRequest.model_validate(
-        {"placement": {"device": device, "distance": distance, "pad_heat": pad_heat}, "site": site,
-         "person": options.person(skin_type, fat, bmi, neuropathy, dermal_blood), "exposure": time, "after": after,
-         "parameters": parameters}, context=USER_INPUT)
-    result = heat_session(request)
-    if png_file:
-        plot_heat(result, png_file)
-    if json_output:
-        print_json(heat_json(result))
-        return
-    print_heat(result, console)
-    if png_file:
-        console.print(f"Plot written to {png_file}.")
+    fields = options.placed_on_person(device, distance, site, time, parameters, skin_type, fat, bmi, neuropathy,
+                                      dermal_blood)
+    fields["placement"]["pad_heat"] = pad_heat
+    result = heat_session(HeatRequest.model_validate(fields | {"after": after}, context=USER_INPUT))
+    show(result, as_json=heat_json, printed=print_heat, plot=plot_heat, png_file=png_file, json_output=json_output)
 
 
 @app.command()

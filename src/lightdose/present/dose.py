@@ -13,24 +13,32 @@ from rich.table import Table
 from lightdose.present.figures import new_figure, save_png
 from lightdose.present.text import number, print_warnings
 from lightdose.transport.dose import DoseResult
+from lightdose.transport.penetration import PenetrationResult
 from lightdose.units import j_cm2, mw_cm2
 
 DOSE_WINDOW_J_CM2 = (1.0, 10.0)
 """Heuristic photobiomodulation window at the target (Huang et al. 2009, Dose-Response 7:358)."""
 
 
+def light_run_json(result: DoseResult | PenetrationResult) -> dict[str, Any]:
+    """The keys that open the JSON of a light-transport run (`depth-dose`, `penetration`): what was placed where,
+    for how long, and how it was solved."""
+    return {
+        "device": result.request.placement.name,
+        "site": result.dataset.attrs["site"],
+        "distance_mm": result.request.placement.distance,
+        "exposure_s": result.request.exposure,
+        "solver": result.solver,
+        "photons": result.photons,
+        "partial": result.partial,
+    }
+
+
 def dose_json(result: DoseResult) -> dict[str, Any]:
     """The JSON of `lightdose depth-dose`: depth profile and targets in mW/cm² and J/cm²."""
     ds = result.dataset
     exposure = result.request.exposure
-    return {
-        "device": result.request.placement.name,
-        "site": ds.attrs["site"],
-        "distance_mm": result.request.placement.distance,
-        "exposure_s": exposure,
-        "solver": result.solver,
-        "photons": result.photons,
-        "partial": result.partial,
+    return light_run_json(result) | {
         "bands": [{"wavelength_nm": b.wavelength_nm, "surface_irradiance_mw_cm2": mw_cm2(b.irradiance),
                    "beam_radius_mm": b.beam_radius_mm} for b in result.bands],
         "z_mm": ds.z.values.round(4).tolist(),

@@ -11,6 +11,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from lightdose.present.dose import light_run_json
 from lightdose.present.figures import new_figure, save_png
 from lightdose.present.text import number, print_warnings
 from lightdose.transport.penetration import LEVELS, BandPenetration, PenetrationResult
@@ -44,14 +45,7 @@ def penetration_json(result: PenetrationResult) -> dict[str, Any]:
     Every number is finite: a depth that is not reached within the profile is ``null``."""
     ds = result.dataset
     exposure = result.request.exposure
-    return {
-        "device": result.request.placement.name,
-        "site": ds.attrs["site"],
-        "distance_mm": result.request.placement.distance,
-        "exposure_s": exposure,
-        "solver": result.solver,
-        "photons": result.photons,
-        "partial": result.partial,
+    return light_run_json(result) | {
         "max_depth_mm": result.request.max_depth,
         "reference": "fluence rate on the axis just under the skin (z = 0.05 mm)",
         "levels_percent": [_percent(level) for level in LEVELS],

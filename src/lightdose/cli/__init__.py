@@ -17,6 +17,7 @@ from lightdose.cli import burn  # noqa: F401
 from lightdose.cli import physiology  # noqa: F401
 from lightdose.cli import ldf  # noqa: F401
 from lightdose.cli import planning  # noqa: F401
+from lightdose.cli import sweep  # noqa: F401
 from lightdose.cli import serve  # noqa: F401
 
 __all__ = ["app"]

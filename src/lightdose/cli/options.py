@@ -3,11 +3,16 @@ command that places a device takes the same placement options."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
 
 from lightdose.anatomy import Person
+
+if TYPE_CHECKING:
+    from lightdose.planning.scenario import Scenario
+    from lightdose.sweep.uncertainty import Uncertainty
+    from lightdose.transport.dose import DoseRequest
 
 DEVICE = typer.Option(..., "--device", help="Preset device name (see `lightdose devices`).")
 SITE = typer.Option(..., "--site", help="Body site (see `lightdose sites`).")
@@ -23,6 +28,8 @@ DERMAL_BLOOD = typer.Option(None, "--dermal-blood", help="Dermal blood volume fr
 PARAMETERS = typer.Option("default", "--parameters", help="Parameter set: a shipped set's name or a .yaml file.")
 JSON = typer.Option(False, "--json", help="Print JSON instead of a table.")
 PNG = typer.Option(None, "--png", help="Also write a plot to this .png file.")
+UNCERTAINTY = typer.Option(0, "--uncertainty", help="Also re-run N times (2–10000) over the uncertain tissue inputs "
+                                                    "(dermal scattering, dermal blood) and print percentiles; 0: off.")
 
 
 def person(skin_type: str, fat: str | None, bmi: float | None, neuropathy: bool,
@@ -42,5 +49,48 @@ def placed_on_person(device: str, distance: str, site: str, time: str, parameter
             "parameters": parameters}
 
 
+def check_spread(samples: int) -> None:
+    """`--uncertainty`'s count checked before the command's own (perhaps long) run: 0 (off) or 2–MAX_SAMPLES."""
+    from lightdose.errors import InputError
+    from lightdose.sweep.uncertainty import MAX_SAMPLES
+
+    if samples and not 2 <= samples <= MAX_SAMPLES:
+        raise InputError("--uncertainty", f"{samples} draws: allowed 2–{MAX_SAMPLES} (0: off)")
+
+
+def spread(base: DoseRequest | Scenario, samples: int, seed: int, quiet: bool,
+           sites: list[str] | None = None) -> tuple[Uncertainty, list[str] | None] | None:
+    """`--uncertainty`: `base` re-run over `samples` draws of the uncertain tissue inputs (None when 0), with a
+    progress line on a terminal unless `quiet`; with the site labels of a plan."""
+    if not samples:
+        return None
+    from lightdose.cli.app import err_console
+    from lightdose.cli.progress import status_line
+    from lightdose.sweep.uncertainty import uncertainty
+
+    with status_line(not quiet, err_console) as line:
+        if line is not None:
+            line(f"uncertainty: {samples} draws of the tissue inputs", 0.0)
+        return uncertainty(base, samples=samples, seed=seed), sites
+
+
+def spread_json(found: tuple[Uncertainty, list[str] | None] | None) -> dict[str, Any]:
+    """The `uncertainty` key of a command's JSON ({} without `--uncertainty`)."""
+    from lightdose.present.uncertainty import uncertainty_json
+
+    return {} if found is None else {"uncertainty": uncertainty_json(*found)}
+
+
+def print_spread(found: tuple[Uncertainty, list[str] | None] | None, quiet: bool) -> None:
+    """The percentile tables of `--uncertainty`, after the command's own output (not with --json)."""
+    if found is None or quiet:
+        return
+    from lightdose.cli.app import console
+    from lightdose.present.uncertainty import print_uncertainty
+
+    print_uncertainty(found[0], console, found[1])
+
+
 __all__ = ["BMI", "DERMAL_BLOOD", "DEVICE", "DISTANCE", "FAT", "JSON", "NEUROPATHY", "PARAMETERS", "PNG", "Person",
-           "SITE", "SKIN_TYPE", "TIME", "person", "placed_on_person"]
+           "SITE", "SKIN_TYPE", "TIME", "UNCERTAINTY", "check_spread", "person", "placed_on_person", "print_spread",
+           "spread", "spread_json"]

@@ -21,24 +21,30 @@ def plan(
     scenario: str = typer.Argument(..., help="Scenario file (.yaml or .json); see `lightdose schema`."),
     output: str | None = typer.Option(None, "--output", "-o", help="Write the HTML report to this file."),
     json_output: bool = typer.Option(False, "--json", help="Print the plan as JSON instead of tables."),
+    uncertainty: int = options.UNCERTAINTY,
+    seed: int = typer.Option(1, "--seed", help="Random seed for --uncertainty."),
 ) -> None:
     """A treatment plan: exposure per site, dose at the target, heating, limits, schedule and population coverage."""
     from lightdose.planning import plan as make_plan
-    from lightdose.present.plan import plan_json_text, print_plan
+    from lightdose.present.plan import plan_json, print_plan
     from lightdose.present.report import write_report
 
+    options.check_spread(uncertainty)
     if output is not None:
         writable_path(output, "--output")  # before the minutes of planning
     with status_line(not json_output, err_console) as line:
         progress = None if line is None else (
             lambda what, share: line(f"planning {what}: {100 * share:.0f} % of the plan", share))
         result = make_plan(scenario, progress=progress)
+    spread = options.spread(result.scenario, uncertainty, seed, json_output, [site.label for site in result.sites])
     if output is not None:
         write_report(result, output, "--output")
     if json_output:
-        sys.stdout.write(plan_json_text(result) + "\n")
+        sys.stdout.write(json.dumps(plan_json(result) | options.spread_json(spread), indent=2, ensure_ascii=False)
+                         + "\n")
         return
     print_plan(result, console)
+    options.print_spread(spread, json_output)
     if output is not None:
         console.print(f"Report written to {escape(output)}.")
 

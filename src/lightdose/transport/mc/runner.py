@@ -13,6 +13,7 @@ fraction of a second and is discarded, and the batches already finished are retu
 
 from __future__ import annotations
 
+import copy
 import math
 import signal
 import threading
@@ -20,6 +21,7 @@ import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
+from dataclasses import dataclass
 
 import numba
 import numpy as np
@@ -303,3 +305,202 @@ def simulate(stack: LayerStackSpec, source: Source | None = None, *, photons: in
 def _netcdf_int(n: int) -> int | float:
     """`n` as a NetCDF-3 attribute: a 32-bit integer, or a float beyond that range."""
     return n if n < 2**31 else float(n)
+
+
+# ------------------------------------------------------------------------------------------------------------------
+# Runs split over many processes (lightdose.sweep.mc): one function runs a range of chunks and returns their raw
+# tallies, one merges such ranges in chunk order. Together they give the Dataset that `simulate` gives for the same
+# stack, source, grid, photon count and seed, to the last bit: every chunk draws from the same stream
+# (`chunk_state(seed, chunk)`), the per-chunk quantities are reduced in the same groups of CHUNKS_PER_BATCH chunks
+# and A(r, z) is summed chunk by chunk in the same order. Where the ranges run, and in what order they finish, does
+# not enter the result.
+
+
+def chunk_layout(photons: int, chunk_photons: int | None = None) -> tuple[int, int]:
+    """(photons per chunk, number of chunks) of a run of `photons` photons. With `chunk_photons` None this is the
+    layout :func:`simulate` uses (about 128 chunks, at most 20 000 photons each); the last chunk takes the remainder.
+    A chunk is the unit with its own random stream (`chunk_state(seed, chunk)`)."""
+    if int(photons) != photons or not 1 <= photons <= MAX_PHOTONS:
+        raise InputError("photons", f"{photons!r} must be an integer in [1, 1e12]")
+    if chunk_photons is not None and (int(chunk_photons) != chunk_photons or not 1 <= chunk_photons <= 10**9):
+        raise InputError("chunk_photons", f"{chunk_photons!r} must be an integer in [1, 1e9]")
+    per_chunk = _chunk_size(int(photons)) if chunk_photons is None else int(min(chunk_photons, photons))
+    return per_chunk, math.ceil(photons / per_chunk)
+
+
+@dataclass(frozen=True)
+class ChunkTallies:
+    """The raw tallies of the consecutive chunks ``first_chunk, first_chunk + 1, ...`` of a run (leading axis =
+    chunk), as the kernel scored them: nothing normalised, nothing summed across chunks. A(r, z) is kept per chunk as
+    the smallest box holding its non-zero bins, ``(first r index, first z index, values)``: adding the box is
+    bit-identical to adding the whole grid (the rest is exactly 0) and usually far smaller to send."""
+
+    first_chunk: int
+    photons: np.ndarray
+    """Photons per chunk (int64)."""
+    a_layer: np.ndarray
+    a_z: np.ndarray
+    rd_ra: np.ndarray
+    tt_ra: np.ndarray
+    a_rz: tuple[tuple[int, int, np.ndarray], ...]
+    steps: np.ndarray
+    """Steps per chunk (int64)."""
+    seconds: float
+    """Wall time of the kernel for these chunks [s] (not part of the result)."""
+
+    @property
+    def n_chunks(self) -> int:
+        return int(self.photons.size)
+
+
+def _nonzero_box(a: np.ndarray) -> tuple[int, int, np.ndarray]:
+    rows = np.flatnonzero(a.any(axis=1))
+    if rows.size == 0:
+        return 0, 0, np.zeros((0, 0))
+    cols = np.flatnonzero(a.any(axis=0))
+    r0, r1, z0, z1 = int(rows[0]), int(rows[-1]) + 1, int(cols[0]), int(cols[-1]) + 1
+    return r0, z0, np.ascontiguousarray(a[r0:r1, z0:z1])
+
+
+def run_chunks(stack: LayerStackSpec, source: Source | None = None, *, photons: int, seed: int, first_chunk: int,
+               n_chunks: int, grid: Grid | None = None, w_threshold: float = 1e-4, survival: float = 0.1,
+               threads: int = 1, chunk_photons: int | None = None) -> ChunkTallies:
+    """Run chunks ``first_chunk … first_chunk + n_chunks - 1`` of a run of `photons` photons with `seed` (the chunk
+    layout of :func:`chunk_layout`) on `threads` numba threads, and return their raw tallies (:class:`ChunkTallies`)
+    for :class:`TallyMerger`. A packet still going after ``MAX_STEPS`` steps is an :class:`InputError`, as in
+    :func:`simulate`. Safe to run in any process: the result depends only on the arguments."""
+    source = PencilBeam() if source is None else source
+    grid = Grid() if grid is None else grid
+    _check_inputs(photons, None, seed, w_threshold, survival, threads)
+    per_chunk, total_chunks = chunk_layout(photons, chunk_photons)
+    if not (0 <= first_chunk and 1 <= n_chunks and first_chunk + n_chunks <= total_chunks):
+        raise InputError("chunks", f"chunks {first_chunk}–{first_chunk + n_chunks - 1} are outside the run's "
+                                   f"{total_chunks} chunks")
+    rsp, first_layer = specular_reflectance(stack)
+    layers = layer_table(stack)
+    src_kind, src_radius = kernel_source(source)
+    launch = Launch(1.0 - rsp, first_layer, src_kind, src_radius, w_threshold, survival)
+    counts = np.full(n_chunks, per_chunk, dtype=np.int64)
+    if first_chunk + n_chunks == total_chunks:
+        counts[-1] = photons - per_chunk * (total_chunks - 1)
+    rng = np.stack([chunk_state(int(seed), first_chunk + k) for k in range(n_chunks)])
+    tallies = _tallies(n_chunks, len(stack.layers), grid)
+    control = _control(n_chunks)
+    numba.set_num_threads(int(threads))
+    start = time.perf_counter()
+    complete = run_batch(counts, rng, layers, launch, _scoring(grid), tallies, control,
+                         np.zeros((grid.nr + 1, grid.nz + 1)))
+    seconds = time.perf_counter() - start
+    if np.any(control.status == CHUNK_STEP_BOUND):
+        raise _step_bound_error(stack)
+    if not complete:
+        raise RuntimeError("a chunk of photons stopped before its end without being asked to")
+    return ChunkTallies(first_chunk=first_chunk, photons=counts, a_layer=tallies.a_layer, a_z=tallies.a_z,
+                        rd_ra=tallies.rd_ra, tt_ra=tallies.tt_ra,
+                        a_rz=tuple(_nonzero_box(tallies.a_rz[c]) for c in range(n_chunks)),
+                        steps=tallies.steps, seconds=seconds)
+
+
+class TallyMerger:
+    """Merges :class:`ChunkTallies` of one run in chunk order into the run's Dataset.
+
+    Parts must come in order (``add`` refuses a gap or an overlap); they may cover any number of chunks each. The
+    merger reduces them exactly as :func:`simulate` does its batches, so a complete merge gives the Dataset of
+    ``simulate(stack, source, photons=photons, seed=seed, grid=grid)`` — data variables and coordinates equal to the
+    last bit — when `chunk_photons` is None; attributes that describe the execution (wall time, threads) differ.
+    """
+
+    def __init__(self, stack: LayerStackSpec, source: Source | None = None, *, photons: int, seed: int,
+                 grid: Grid | None = None, w_threshold: float = 1e-4, survival: float = 0.1,
+                 chunk_photons: int | None = None):
+        self.stack = stack
+        self.source = PencilBeam() if source is None else source
+        self.grid = Grid() if grid is None else grid
+        self.photons_requested = int(photons)
+        self.seed = int(seed)
+        self.w_threshold, self.survival = w_threshold, survival
+        self.chunk_photons = chunk_photons
+        self.per_chunk, self.total_chunks = chunk_layout(photons, chunk_photons)
+        self.next_chunk = 0
+        self._pending: list[tuple[int, ChunkTallies]] = []  # (index within the part, part) of a group being filled
+        self._acc = Accumulator()
+        self._a_rz = np.zeros((self.grid.nr + 1, self.grid.nz + 1))
+        self._steps = 0
+        self.kernel_seconds = 0.0
+
+    @property
+    def complete(self) -> bool:
+        """Whether every chunk of the run has been merged."""
+        return self.next_chunk == self.total_chunks
+
+    @property
+    def photons_merged(self) -> int:
+        """Photons of the chunks merged so far (those of a group still being filled included)."""
+        return self._acc.photons + sum(int(part.photons[k]) for k, part in self._pending)
+
+    def add(self, part: ChunkTallies) -> None:
+        """Merge the next chunks of the run (they must start where the last part ended)."""
+        if part.first_chunk != self.next_chunk:
+            raise ValueError(f"chunks must be merged in order: expected chunk {self.next_chunk}, got "
+                             f"{part.first_chunk}")
+        if part.first_chunk + part.n_chunks > self.total_chunks:
+            raise ValueError(f"chunk {part.first_chunk + part.n_chunks - 1} is beyond the run's {self.total_chunks}")
+        self.kernel_seconds += part.seconds
+        for k in range(part.n_chunks):
+            chunk = part.first_chunk + k
+            r0, z0, box = part.a_rz[k]
+            self._a_rz[r0:r0 + box.shape[0], z0:z0 + box.shape[1]] += box  # chunk order, as the kernel sums
+            self._pending.append((k, part))
+            self.next_chunk = chunk + 1
+            if self.next_chunk % CHUNKS_PER_BATCH == 0 or self.next_chunk == self.total_chunks:
+                self._flush()
+
+    def _flush(self) -> None:
+        """Reduce the group of chunks gathered so far, as one batch of :func:`simulate`."""
+        def stacked(name: str) -> np.ndarray:
+            return np.stack([getattr(part, name)[k] for k, part in self._pending])
+
+        counts = np.array([part.photons[k] for k, part in self._pending], dtype=np.int64)
+        self._acc.add(chunk_quantities(stacked("a_layer"), stacked("a_z"), stacked("rd_ra"), stacked("tt_ra")),
+                      counts)
+        self._steps += int(stacked("steps").sum())
+        self._pending = []
+
+    def dataset(self, *, wall_seconds: float, load_seconds: float = 0.0, threads: int = 1,
+                workers: int | None = None) -> xr.Dataset:
+        """The run's Dataset from the chunks merged so far (``attrs["partial"] = 1`` unless complete). Attributes
+        as :func:`simulate` writes them, with `wall_seconds` the run's wall time, plus ``workers`` when given."""
+        if self._pending:  # a partial run that ended inside a group: the group's chunks as one more batch
+            self._flush()
+        if self._acc.photons == 0:
+            raise KeyboardInterrupt("interrupted before the first batch of photons had finished: no result")
+        acc = copy.deepcopy(self._acc)
+        acc.set_total("a_rz", self._a_rz[:-1, :-1].copy())
+        rsp, _ = specular_reflectance(self.stack)
+        source = self.source
+        attrs: dict[str, str | int | float] = {
+            "lightdose_version": __version__,
+            "solver": "lightdose.transport.mc (layered photon-packet Monte Carlo, MCML physics)",
+            "source": source.kind,
+            "source_radius_mm": getattr(source, "radius_mm", 0.0),
+            "source_method": getattr(source, "method", "sample"),
+            "seed": self.seed,
+            "photons": _netcdf_int(acc.photons),
+            "threads": int(threads),
+            "wall_time_s": wall_seconds + load_seconds,
+            "photons_per_ms": acc.photons / (wall_seconds * 1e3) if wall_seconds > 0 else math.nan,
+            "load_time_s": load_seconds,
+            "partial": int(not self.complete),
+            "steps_per_photon": self._steps / acc.photons,
+            "w_threshold": self.w_threshold,
+            "survival": self.survival,
+            "interfaces": "Fresnel, probabilistic reflect/transmit at every interface (MCML default)",
+            "photons_requested": _netcdf_int(self.photons_requested),
+            "photons_per_chunk": self.per_chunk,
+        }
+        if workers is not None:
+            attrs["workers"] = int(workers)
+        ds = build_dataset(acc, self.stack, self.grid, rsp, broad=isinstance(source, UniformBeam), attrs=attrs)
+        if isinstance(source, FlatTopBeam | GaussianBeam) and source.method == "convolve":
+            ds = convolve_dataset(ds, source)
+        return ds

@@ -82,13 +82,14 @@ def in_process_seconds_per_cell(sweep: Sweep, chunks: int = 10) -> float:
     return (time.perf_counter() - start) / cells
 
 
-def main() -> None:
+def main(argv: list[str] | None = None) -> None:
+    """Strong scaling on 1 and 2 workers (the options above; `argv` None: the command line)."""
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--cells", type=int, default=10_000)
     parser.add_argument("--photons", type=float, default=1e8)
     parser.add_argument("--workers", type=int, nargs="+", default=[1, 2])
     parser.add_argument("--json", type=Path, default=None, help="also write the results here")
-    args = parser.parse_args()
+    args = parser.parse_args(argv)
     photons = int(args.photons)
     results: dict[str, object] = {"machine": f"{platform.machine()}, {os.cpu_count()} CPUs, {platform.system()}",
                                   "load_before": os.getloadavg(), "cells": args.cells, "photons": photons, "runs": []}

@@ -12,6 +12,7 @@ import bench_fast_solver  # noqa: E402
 import bench_mc  # noqa: E402
 import bench_perfusion  # noqa: E402
 import bench_planner  # noqa: E402
+import bench_sweep  # noqa: E402
 
 
 def main() -> None:
@@ -26,6 +27,8 @@ def main() -> None:
     bench_perfusion.main()
     print("\n## Planner: population coverage (benchmarks/bench_planner.py)\n")
     bench_planner.main()
+    print("\n## Sweeps on a local Dask cluster (benchmarks/bench_sweep.py)\n")
+    bench_sweep.main(["--json", str(Path(__file__).resolve().parent / "results" / "sweep.json")])
 
 
 if __name__ == "__main__":

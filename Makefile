@@ -1,5 +1,6 @@
 # Two commands on a fresh machine: `make run` and `make test`. Both bootstrap .venv from pyproject.toml.
-#   make run        the web app on http://127.0.0.1:8000/ (`lightdose serve`; Ctrl-C stops it)
+#   make run        the web app on http://127.0.0.1:8000/ (`lightdose serve --demo`: records with a demo clinic of
+#                   synthetic patients and a printed demo login, unless LIGHTDOSE_DATABASE_URL is set; Ctrl-C stops it)
 #   make test       ruff, mypy and the whole pytest suite (what CI runs)
 #   make test-fast  the same without the tests marked slow (tests/conftest.py), for the inner loop
 #   make lint       ruff;  make typecheck: mypy (configured in pyproject.toml)
@@ -21,7 +22,7 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 run: $(STAMP)
-	$(BIN)/lightdose serve
+	$(BIN)/lightdose serve --demo
 
 lint: $(STAMP)
 	$(BIN)/ruff check $(LINT_PATHS)

@@ -19,5 +19,6 @@ from lightdose.cli import ldf  # noqa: F401
 from lightdose.cli import planning  # noqa: F401
 from lightdose.cli import sweep  # noqa: F401
 from lightdose.cli import serve  # noqa: F401
+from lightdose.cli import records  # noqa: F401
 
 __all__ = ["app"]

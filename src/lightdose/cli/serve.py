@@ -45,6 +45,9 @@ def serve(
     port: int = typer.Option(8000, "--port", help="TCP port (1–65535)."),
     workers: int = typer.Option(2, "--workers", help=f"Worker processes that compute (1–{MAX_WORKERS}); one stays "
                                                      "free for the explorer while plans run."),
+    demo: bool = typer.Option(False, "--demo", help="Records: a demo clinic of synthetic patients in the default "
+                                                    "SQLite database, with a demo login printed (`make run`); "
+                                                    "ignored when LIGHTDOSE_DATABASE_URL is set."),
 ) -> None:
     """Serve the web app: dose explorer, plan builder, comparison, libraries, device designer and the JSON API.
 
@@ -61,8 +64,17 @@ def serve(
         raise InputError("--workers", f"{workers} is outside the allowed range 1–{MAX_WORKERS}")
     if not _loopback(host):
         err_console.print(f"[yellow]warning:[/] --host {escape(host)}: the web app is reachable from other "
-                          "computers and has no login yet; anyone who reaches it can use it", highlight=False)
+                          "computers and has no login yet for its calculators and their API (the records ask for "
+                          "one); anyone who reaches it can use them", highlight=False)
     _check_free(host, port)
+    demo_password = None
+    if demo:
+        from lightdose.cli.records import prepare_demo
+
+        demo_password = prepare_demo()
+        if demo_password is None:
+            err_console.print("--demo: LIGHTDOSE_DATABASE_URL names a real database; no demo data is created there",
+                              highlight=False)
     shown = f"[{host}]" if ":" in host else host
     console.print(f"lightdose web app: starting {workers} worker(s) and warming them up …", highlight=False)
 
@@ -72,6 +84,10 @@ def serve(
             if self.started:
                 console.print(f"lightdose is ready: open http://{shown}:{port}/ (Ctrl-C stops it). Not a medical "
                               "device.", highlight=False)
+                if demo_password is not None:
+                    console.print(f"records demo (synthetic patients): http://{shown}:{port}/records — log in as "
+                                  f"demo-clinician, demo-researcher or demo-admin with the password {demo_password}",
+                                  highlight=False)
 
     names = (host, "127.0.0.1", "localhost", "[::1]", "::1") if _loopback(host) else None
     config = uvicorn.Config(create_app(Settings(workers=workers, allowed_hosts=names)), host=host, port=port,

@@ -188,7 +188,7 @@ def _openapi(app: FastAPI) -> dict[str, Any]:
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     """The web app with `settings` (defaults: :class:`Settings`)."""
-    from lightdose.web import api, pages
+    from lightdose.web import api, pages, records_api, records_pages
 
     settings = settings or Settings()
 
@@ -222,6 +222,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(Guard, max_body_bytes=settings.max_body_bytes)  # outermost: its headers go on every answer
     app.include_router(api.router)
     app.include_router(pages.router)
+    for router in (records_api.public, records_api.router, records_pages.router):  # docs/records.md
+        app.include_router(router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
     return app

@@ -31,6 +31,13 @@ PROBLEM_TYPES: dict[str, tuple[str, str]] = {
     "not-found": ("Not found", "There is nothing at this address (or a plan's results have expired)."),
     "method-not-allowed": ("Method not allowed", "This address does not take this HTTP method."),
     "unsupported-media-type": ("Unsupported media type", "The body's content type is not one this endpoint reads."),
+    # the records (docs/records.md)
+    "unauthenticated": ("Log in first", "The records need a login (a page) or an API token (Authorization: Bearer)."),
+    "not-permitted": ("Not permitted", "Your role may not do this (admins manage users and devices, clinicians "
+                      "patients and sessions, researchers see the de-identified cohort)."),
+    "conflict": ("Conflict", "Someone else saved this record since you opened it; nothing was overwritten. Reload "
+                 "it and make your change again."),
+    "too-many-attempts": ("Too many attempts", "Too many logins failed; wait and try again."),
     "internal-error": ("Internal error", "A bug in lightdose, not your input. The server logged what happened; "
                        "please report it with the version the detail names."),
 }

@@ -19,7 +19,7 @@ NOT_A_MEDICAL_DEVICE = ("lightdose is not a medical device: its numbers are phys
                         "advice.")
 NAVIGATION = (("/explore", "Dose explorer"), ("/plan", "Plan builder"), ("/compare", "Compare"),
               ("/library/devices", "Devices"), ("/library/sites", "Body sites"), ("/library/tissues", "Tissues"),
-              ("/designer", "Device designer"), ("/api", "API"))
+              ("/designer", "Device designer"), ("/records", "Records"), ("/api", "API"))
 
 
 def _json_attribute(value: Any) -> str:

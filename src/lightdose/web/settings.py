@@ -49,6 +49,9 @@ class Settings:
     allowed_hosts: tuple[str, ...] | None = None
     """Host names the app answers to (None: any). `lightdose serve` on a loopback address allows only the loopback
     names, so that a web page whose domain is pointed at 127.0.0.1 (DNS rebinding) cannot use the app."""
+    database_url: str | None = None
+    """The records' database (None: ``LIGHTDOSE_DATABASE_URL``, else the SQLite file in the data folder); opened
+    at the first records request (docs/records.md)."""
     warm: bool = True
     """Run every stage once in each worker before the first request is answered (numba kernels compiled or loaded
     from the cache)."""

@@ -104,3 +104,25 @@ def load_yaml(text: str, where: str, loader: type[yaml.SafeLoader] = yaml.SafeLo
     except RecursionError:
         raise FileFormatError(where, None, f"nested more than {MAX_NESTING} levels deep") from None
     return _fix_surrogates(data, where)
+
+
+def yaml_line_of(text: str, location: tuple[int | str, ...]) -> int | None:
+    """The 1-based line of the YAML node at `location` in `text` (keys matched exactly, so a key may contain dots;
+    the deepest node that exists), or None if the text is not YAML."""
+    try:
+        node = yaml.compose(text)
+    except yaml.YAMLError:
+        return None
+    line = None
+    for part in location:
+        if isinstance(node, yaml.MappingNode):
+            match = next(((k, v) for k, v in node.value if getattr(k, "value", None) == part), None)
+            if match is None:
+                break
+            line, node = match[0].start_mark.line + 1, match[1]
+        elif isinstance(node, yaml.SequenceNode) and isinstance(part, int) and part < len(node.value):
+            node = node.value[part]
+            line = node.start_mark.line + 1
+        else:
+            break
+    return line

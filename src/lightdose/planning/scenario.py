@@ -35,7 +35,7 @@ from lightdose.anatomy.stack import TargetKind
 from lightdose.devices import AnyDevice, HeatingPad, InfraredSauna, LightDevice
 from lightdose.devices import placement as device_placement
 from lightdose.errors import FileFormatError, InputError, LightdoseError
-from lightdose.input_files import load_yaml, read_text
+from lightdose.input_files import load_yaml, read_text, yaml_line_of
 from lightdose.limits import MAX_DEPTH_MM, MAX_DISTANCE_MM, MAX_PAD_HEAT_W_MM2, MAX_SESSION_S
 from lightdose.model_base import FrozenModel, describe_error, describe_validation_error
 from lightdose.parameters import ParameterChoice, Parameters, ParameterSet
@@ -377,27 +377,6 @@ class _UniqueKeyLoader(yaml.SafeLoader):
         return super().construct_mapping(node, deep=deep)
 
 
-def _line_of(text: str, location: tuple[int | str, ...]) -> int | None:
-    """The 1-based line of the YAML node at `location` (the deepest one that exists)."""
-    try:
-        node = yaml.compose(text)
-    except yaml.YAMLError:
-        return None
-    line = None
-    for part in location:
-        if isinstance(node, yaml.MappingNode):
-            match = next(((k, v) for k, v in node.value if getattr(k, "value", None) == part), None)
-            if match is None:
-                break
-            line, node = match[0].start_mark.line + 1, match[1]
-        elif isinstance(node, yaml.SequenceNode) and isinstance(part, int) and part < len(node.value):
-            node = node.value[part]
-            line = node.start_mark.line + 1
-        else:
-            break
-    return line
-
-
 def scenario_from_text(text: str, path: str = "<scenario>") -> Scenario:
     """Parse and validate a scenario from YAML (or JSON, which is YAML) text; errors name `path` and the line."""
     data = load_yaml(text, path, _UniqueKeyLoader)
@@ -410,7 +389,7 @@ def scenario_from_text(text: str, path: str = "<scenario>") -> Scenario:
         return Scenario.model_validate(data, context=USER_INPUT)
     except ValidationError as exc:
         location, _ = describe_error(exc.errors(include_url=False)[0])
-        raise FileFormatError(path, _line_of(text, location), describe_validation_error(exc)) from None
+        raise FileFormatError(path, yaml_line_of(text, location), describe_validation_error(exc)) from None
 
 
 def load_scenario(path: str | Path) -> Scenario:

@@ -15,17 +15,14 @@ from __future__ import annotations
 import math
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from lightdose.errors import FileFormatError, InputError
 from lightdose.provenance import Provenance
-from lightdose.transport.layers import LayerStackSpec
 from lightdose.transport.mc import McRequest, McResult, McRun
-from lightdose.transport.mc.cases import Reference, mc_case
-from lightdose.transport.mc.mci import read_mci
 from lightdose.transport.mc.runner import ChunkTallies, TallyMerger, chunk_layout, run_chunks
-from lightdose.transport.mc.sources import Grid, PencilBeam
+from lightdose.transport.mc.sources import PencilBeam
+from lightdose.transport.mc.stage import RunSpec, run_specs
 
 if TYPE_CHECKING:
     from distributed import Client, Future
@@ -38,25 +35,6 @@ McProgress = Callable[[int, int], None]
 """Called as tasks come back, with (photons merged, photons asked for) of the run under way."""
 
 
-@dataclass(frozen=True)
-class _Run:
-    name: str
-    stack: LayerStackSpec
-    grid: Grid
-    photons: int
-    line: int | None
-    references: tuple[Reference, ...]
-
-
-def _runs(request: McRequest) -> list[_Run]:
-    if request.case is not None:
-        case = mc_case(request.case)
-        return [_Run(case.name, case.stack, case.grid, request.photons or case.photons, None, case.references)]
-    assert request.mci is not None
-    return [_Run(run.output_name, run.stack, run.grid, request.photons or run.photons, run.line, ())
-            for run in read_mci(request.mci)]
-
-
 def task_ranges(photons: int, task_photons: int = TASK_PHOTONS) -> list[tuple[int, int]]:
     """(first chunk, number of chunks) of each task of a run of `photons` photons: consecutive chunks of about
     `task_photons` photons together (the chunk layout does not depend on this)."""
@@ -67,7 +45,7 @@ def task_ranges(photons: int, task_photons: int = TASK_PHOTONS) -> list[tuple[in
     return [(first, min(per_task, total - first)) for first in range(0, total, per_task)]
 
 
-def _simulate_run(client: Client, run: _Run, merger: TallyMerger, seed: int, threads: int, task_photons: int,
+def _simulate_run(client: Client, run: RunSpec, merger: TallyMerger, seed: int, threads: int, task_photons: int,
                   progress: McProgress | None) -> None:
     """Run every task of `run` and merge their tallies into `merger` in chunk order."""
     from distributed import as_completed
@@ -96,7 +74,7 @@ def distributed_monte_carlo(request: McRequest, client: Client, *, task_photons:
     ``request.threads`` numba threads (default 1: one task per worker thread). Ctrl-C keeps the chunks merged so
     far as a partial last run (:class:`KeyboardInterrupt` if none had been merged)."""
     provenance = Provenance.of(request)
-    specs = _runs(request)
+    specs = run_specs(request)
     workers = len(client.scheduler_info().get("workers", {}))
     runs: list[McRun] = []
     for spec in specs:

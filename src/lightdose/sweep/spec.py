@@ -24,13 +24,12 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 
 import numpy as np
-import yaml
 from numpy.typing import NDArray
 from pydantic import BaseModel, BeforeValidator, Field, ValidationError, field_validator, model_validator
 
 from lightdose import __version__
 from lightdose.errors import FileFormatError, InputError, LightdoseError
-from lightdose.input_files import load_yaml, read_text
+from lightdose.input_files import load_yaml, read_text, yaml_line_of
 from lightdose.model_base import FrozenModel, describe_error, describe_validation_error
 from lightdose.physiology.session import PerfusionRequest
 from lightdose.planning.scenario import DEFAULT_WINDOW, DoseWindow, Scenario
@@ -275,27 +274,6 @@ def _model_error(exc: ValidationError) -> tuple[tuple[int | str, ...], str]:
     return location, describe_validation_error(exc)
 
 
-def _line_of(text: str, location: tuple[PathPart, ...]) -> int | None:
-    """The 1-based line of the YAML node at `location` (keys matched exactly, so a key may contain dots)."""
-    try:
-        node = yaml.compose(text)
-    except yaml.YAMLError:
-        return None
-    line = None
-    for part in location:
-        if isinstance(node, yaml.MappingNode):
-            match = next(((k, v) for k, v in node.value if getattr(k, "value", None) == part), None)
-            if match is None:
-                break
-            line, node = match[0].start_mark.line + 1, match[1]
-        elif isinstance(node, yaml.SequenceNode) and isinstance(part, int) and part < len(node.value):
-            node = node.value[part]
-            line = node.start_mark.line + 1
-        else:
-            break
-    return line
-
-
 class _Reader:
     """Turns errors into one-line :class:`FileFormatError` naming the sweep file and the line."""
 
@@ -304,7 +282,8 @@ class _Reader:
 
     def error(self, location: tuple[PathPart, ...], message: str) -> FileFormatError:
         shown = ".".join(str(p) if isinstance(p, str) else f"[{p}]" for p in location).replace(".[", "[")
-        return FileFormatError(self.path, _line_of(self.text, location), f"{shown}: {message}" if shown else message)
+        return FileFormatError(self.path, yaml_line_of(self.text, location),
+                               f"{shown}: {message}" if shown else message)
 
 
 def sweep_from_text(text: str, path: str = "<sweep>") -> SweepFile:
@@ -316,7 +295,7 @@ def sweep_from_text(text: str, path: str = "<sweep>") -> SweepFile:
         return SweepFile.model_validate(data, context=USER_INPUT)
     except ValidationError as exc:
         location, message = _model_error(exc)
-        raise FileFormatError(path, _line_of(text, location), message) from None
+        raise FileFormatError(path, yaml_line_of(text, location), message) from None
 
 
 def load_sweep(path: str | Path, *, max_cells: int = MAX_CELLS_WITHOUT_YES) -> Sweep:
@@ -359,10 +338,10 @@ class _Compiler:
             return self.model.model_validate(data, context=USER_INPUT)
         except ValidationError as exc:
             problem, message = _model_error(exc)
-            raise FileFormatError(where, _line_of(text, (*location, *problem)),
+            raise FileFormatError(where, yaml_line_of(text, (*location, *problem)),
                                   f"{prefix}.{message}" if prefix else message) from None
         except LightdoseError as exc:
-            raise FileFormatError(where, _line_of(text, location), f"{prefix}: {exc}" if prefix else str(exc)) \
+            raise FileFormatError(where, yaml_line_of(text, location), f"{prefix}: {exc}" if prefix else str(exc)) \
                 from None
 
     def canonical_value(self, path: str, value: Any, location: tuple[PathPart, ...]) -> Any:

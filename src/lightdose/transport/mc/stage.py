@@ -126,7 +126,10 @@ class McResult:
 
 
 @dataclass(frozen=True)
-class _RunSpec:
+class RunSpec:
+    """One run a request names: its name, layers, grid, photon count (the request's, else the case's or the .mci
+    run's), line in the .mci file (None for a case) and published references."""
+
     name: str
     stack: LayerStackSpec
     grid: Grid
@@ -135,12 +138,14 @@ class _RunSpec:
     references: tuple[Reference, ...]
 
 
-def _run_specs(request: McRequest) -> list[_RunSpec]:
+def run_specs(request: McRequest) -> list[RunSpec]:
+    """The runs of `request`: its bundled case, or every run of its .mci file (in this process or on a cluster,
+    lightdose.sweep.mc)."""
     if request.case is not None:
         case = mc_case(request.case)
-        return [_RunSpec(case.name, case.stack, case.grid, case.photons, None, case.references)]
+        return [RunSpec(case.name, case.stack, case.grid, request.photons or case.photons, None, case.references)]
     assert request.mci is not None
-    return [_RunSpec(run.output_name, run.stack, run.grid, run.photons, run.line, ())
+    return [RunSpec(run.output_name, run.stack, run.grid, request.photons or run.photons, run.line, ())
             for run in read_mci(request.mci)]
 
 
@@ -149,11 +154,11 @@ def monte_carlo(request: McRequest, progress: ProgressCallback | None = None) ->
     :func:`~lightdose.transport.mc.simulate` for each run. :class:`KeyboardInterrupt` if Ctrl-C came before the
     first batch of photons had finished; an error about a run of an .mci file names the file and the run's line."""
     provenance = Provenance.of(request)
-    specs = _run_specs(request)
+    specs = run_specs(request)
     runs: list[McRun] = []
     for spec in specs:
         try:
-            ds = simulate(spec.stack, PencilBeam(), photons=request.photons or spec.photons, seed=request.seed,
+            ds = simulate(spec.stack, PencilBeam(), photons=spec.photons, seed=request.seed,
                           threads=request.threads, grid=spec.grid, progress=progress)
         except KeyboardInterrupt:
             if not runs:

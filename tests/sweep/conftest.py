@@ -34,9 +34,11 @@ def dose_sweep(tmp_path: Path) -> Path:
     return path
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def cluster() -> Iterator[object]:
-    """A LocalCluster of two worker processes (nannies restart a killed worker) on 127.0.0.1, no dashboard."""
+    """A LocalCluster of two worker processes (nannies restart a killed worker) on 127.0.0.1, no dashboard; closed
+    after the module that uses it (closed at the end of the whole session, after the web tests' event loops, its
+    teardown failed)."""
     from distributed import LocalCluster
 
     local = LocalCluster(n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1",

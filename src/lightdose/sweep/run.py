@@ -19,8 +19,11 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import signal
+import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -235,6 +238,43 @@ def _cells_of(sweep: Sweep, chunks: set[int] | list[int]) -> int:
     return sum(int(np.prod([s.stop - s.start for s in sweep.chunk_region(c)])) for c in chunks)
 
 
+class _CtrlC:
+    """Ctrl-C during a sweep: raised at once while the client waits for results, but held back while a chunk is
+    being written (Zarr's own event-loop thread would swallow it there, and the run would go on to the end) and
+    raised right after that write. In the main thread only; elsewhere Python's default handling stays."""
+
+    def __init__(self) -> None:
+        self.pressed = False
+        self.writing = False
+        self.installed = False
+        self.previous: Any = None
+
+    def _handler(self, signum: int, frame: Any) -> None:
+        self.pressed = True
+        if not self.writing:
+            raise KeyboardInterrupt
+
+    def __enter__(self) -> _CtrlC:
+        if threading.current_thread() is threading.main_thread():
+            self.previous = signal.signal(signal.SIGINT, self._handler)
+            self.installed = True
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.installed:
+            signal.signal(signal.SIGINT, self.previous if self.previous is not None else signal.default_int_handler)
+
+    @contextmanager
+    def deferred(self) -> Iterator[None]:
+        self.writing = True
+        try:
+            yield
+        finally:
+            self.writing = False
+        if self.pressed:
+            raise KeyboardInterrupt
+
+
 def run_sweep(sweep: Sweep, store: str | Path, *, client: Client | None = None, resume: bool = False,
               overwrite: bool = False, progress: SweepProgress | None = None) -> SweepRun:
     """Compute the cells of `sweep` into the Zarr store at `store`: on `client`'s Dask cluster, or in this process
@@ -247,8 +287,11 @@ def run_sweep(sweep: Sweep, store: str | Path, *, client: Client | None = None, 
     todo = [chunk for chunk in range(sweep.n_chunks) if chunk not in done]
     counted = {"cells": _cells_of(sweep, done), "chunks": 0, "computed": 0}
 
+    ctrl_c = _CtrlC()
+
     def on_chunk(values: ChunkValues) -> None:
-        write_chunk(sweep, path, values)
+        with ctrl_c.deferred():
+            write_chunk(sweep, path, values)
         counted["chunks"] += 1
         counted["cells"] += int(values.failed.size)
         counted["computed"] += int(values.failed.size)
@@ -257,10 +300,11 @@ def run_sweep(sweep: Sweep, store: str | Path, *, client: Client | None = None, 
 
     partial = False
     try:
-        if client is None:
-            _run_here(sweep, todo, on_chunk)
-        else:
-            _run_on(client, sweep, todo, on_chunk)
+        with ctrl_c:
+            if client is None:
+                _run_here(sweep, todo, on_chunk)
+            else:
+                _run_on(client, sweep, todo, on_chunk)
     except KeyboardInterrupt:
         partial = True
     failed, first = _chunk_notes(path)

@@ -10,6 +10,7 @@ version it read; a stale one is refused (:class:`Conflict`), never overwritten.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
@@ -30,6 +31,7 @@ from lightdose.records.errors import Conflict, NotFound
 from lightdose.records.models import (
     ClinicDevice,
     Course,
+    LdfRecording,
     Outcome,
     Patient,
     SessionSite,
@@ -43,9 +45,11 @@ CLINICAL = ("clinician",)
 FAR_ABOVE_PLAN = 1.5
 """A cumulative target dose more than this times the plan's (for the sessions so far) is warned about."""
 Row = TypeVar("Row", Patient, Course, TreatmentSession, Outcome, ClinicDevice)
+Owned = TypeVar("Owned", Patient, Course, TreatmentSession, Outcome, ClinicDevice, LdfRecording)
+"""A row that belongs to a clinic (Row: one that is also edited, with a version)."""
 
 
-def _own(db: Session, actor: Actor, model: type[Row], row_id: int, what: str) -> Row:
+def _own(db: Session, actor: Actor, model: type[Owned], row_id: int, what: str) -> Owned:
     """The row `row_id` of the actor's clinic; 404 for a missing row and for another clinic's alike."""
     row = db.get(model, row_id)
     if row is None or row.clinic_id != actor.clinic_id:
@@ -77,6 +81,26 @@ def _stamp(row: Any, actor: Actor, new: bool = False) -> None:
     row.updated_at, row.updated_by_id = now, actor.user_id
 
 
+def _insert(db: Session, actor: Actor, row: Any, what: str, entity: str,
+            shown: Callable[[Any], dict[str, Any]] = snapshot) -> dict[str, Any]:
+    """Add the new `row` stamped by `actor`, flush it (409 on a clash), audit its creation with `shown(row)` and
+    return that."""
+    _stamp(row, actor, new=True)
+    db.add(row)
+    _flush(db, what)
+    after: dict[str, Any] = shown(row)
+    record(db, actor.clinic_id, actor.user_id, "create", entity, row.id, after=after)
+    return after
+
+
+def _read(db: Session, actor: Actor, model: type[Owned], row_id: int, what: str, entity: str) -> Owned:
+    """The actor's clinic's row `row_id` for a clinical role (404 otherwise alike), its reading audited."""
+    require(actor, *CLINICAL)
+    row = _own(db, actor, model, row_id, what)
+    record(db, actor.clinic_id, actor.user_id, "read", entity, row.id)
+    return row
+
+
 def _apply(row: Any, patch: schemas.Input) -> None:
     for key, value in patch.model_dump(exclude_unset=True, exclude={"version"}).items():
         setattr(row, key, value)
@@ -106,20 +130,12 @@ def list_patients(db: Session, actor: Actor) -> list[dict[str, Any]]:
 def create_patient(db: Session, actor: Actor, data: schemas.PatientIn, synthetic: bool = False) -> dict[str, Any]:
     """A new patient (`synthetic`: a made-up demo patient)."""
     require(actor, *CLINICAL)
-    patient = Patient(clinic_id=actor.clinic_id, synthetic=synthetic, **data.model_dump())
-    _stamp(patient, actor, new=True)
-    db.add(patient)
-    _flush(db, "patient")
-    after = snapshot(patient)
-    record(db, actor.clinic_id, actor.user_id, "create", "patient", patient.id, after=after)
-    return after
+    return _insert(db, actor, Patient(clinic_id=actor.clinic_id, synthetic=synthetic, **data.model_dump()),
+                   "patient", "patient")
 
 
 def get_patient(db: Session, actor: Actor, patient_id: int) -> dict[str, Any]:
-    require(actor, *CLINICAL)
-    patient = _own(db, actor, Patient, patient_id, "patient")
-    record(db, actor.clinic_id, actor.user_id, "read", "patient", patient.id)
-    return snapshot(patient)
+    return snapshot(_read(db, actor, Patient, patient_id, "patient", "patient"))
 
 
 def update_patient(db: Session, actor: Actor, patient_id: int, patch: schemas.PatientPatch) -> dict[str, Any]:
@@ -181,10 +197,7 @@ def create_device(db: Session, actor: Actor, data: schemas.DeviceIn) -> dict[str
                          exc.reason) from None
     row = ClinicDevice(clinic_id=actor.clinic_id, name=data.name, preset=data.preset, definition=data.definition,
                        measurements=measurements)
-    _stamp(row, actor, new=True)
-    db.add(row)
-    _flush(db, "device")
-    record(db, actor.clinic_id, actor.user_id, "create", "device", row.id, after=snapshot(row))
+    _insert(db, actor, row, "device", "device")
     return _device_json(row)
 
 
@@ -251,12 +264,7 @@ def create_course(db: Session, actor: Actor, patient_id: int, data: schemas.Cour
                     scenario=data.scenario, plan={"sites": sites, **extra}, lightdose_version=__version__,
                     schedule=data.schedule, planned_sessions=planned_sessions, skin_limit_c=data.skin_limit_c,
                     start_date=data.start_date, notes=data.notes)
-    _stamp(course, actor, new=True)
-    db.add(course)
-    _flush(db, "course")
-    after = snapshot(course)
-    record(db, actor.clinic_id, actor.user_id, "create", "course", course.id, after=after)
-    return after
+    return _insert(db, actor, course, "course", "course")
 
 
 def _dose(device: str | dict[str, Any], distance_mm: float, site: str, target: str | None, exposure_s: float,
@@ -272,10 +280,7 @@ def _dose(device: str | dict[str, Any], distance_mm: float, site: str, target: s
 
 
 def get_course(db: Session, actor: Actor, course_id: int) -> dict[str, Any]:
-    require(actor, *CLINICAL)
-    course = _own(db, actor, Course, course_id, "course")
-    record(db, actor.clinic_id, actor.user_id, "read", "course", course.id)
-    return snapshot(course)
+    return snapshot(_read(db, actor, Course, course_id, "course", "course"))
 
 
 def update_course(db: Session, actor: Actor, course_id: int, patch: schemas.CoursePatch) -> dict[str, Any]:
@@ -447,10 +452,7 @@ def session_json(session: TreatmentSession) -> dict[str, Any]:
 
 
 def get_session(db: Session, actor: Actor, session_id: int) -> dict[str, Any]:
-    require(actor, *CLINICAL)
-    session = _own(db, actor, TreatmentSession, session_id, "session")
-    record(db, actor.clinic_id, actor.user_id, "read", "session", session.id)
-    return session_json(session)
+    return session_json(_read(db, actor, TreatmentSession, session_id, "session", "session"))
 
 
 def update_session(db: Session, actor: Actor, session_id: int, patch: schemas.SessionPatch) -> dict[str, Any]:
@@ -496,19 +498,11 @@ def create_outcome(db: Session, actor: Actor, patient_id: int, data: schemas.Out
         if felt is not None and (tested is None or felt > tested):
             raise InputError(f"monofilament_{side}_felt", f"{felt} sites felt needs at least as many tested")
     outcome = Outcome(clinic_id=actor.clinic_id, patient_id=patient.id, **data.model_dump())
-    _stamp(outcome, actor, new=True)
-    db.add(outcome)
-    _flush(db, "outcome")
-    after = snapshot(outcome)
-    record(db, actor.clinic_id, actor.user_id, "create", "outcome", outcome.id, after=after)
-    return after
+    return _insert(db, actor, outcome, "outcome", "outcome")
 
 
 def get_outcome(db: Session, actor: Actor, outcome_id: int) -> dict[str, Any]:
-    require(actor, *CLINICAL)
-    outcome = _own(db, actor, Outcome, outcome_id, "outcome")
-    record(db, actor.clinic_id, actor.user_id, "read", "outcome", outcome.id)
-    return snapshot(outcome)
+    return snapshot(_read(db, actor, Outcome, outcome_id, "outcome", "outcome"))
 
 
 def update_outcome(db: Session, actor: Actor, outcome_id: int, patch: schemas.OutcomePatch) -> dict[str, Any]:
@@ -549,16 +543,9 @@ def attach_ldf(db: Session, actor: Actor, outcome_id: int, filename: str, conten
         path.unlink(missing_ok=True)
         os.rmdir(folder)
     analysis["file"] = name
-    from lightdose.records.models import LdfRecording
-
     row = LdfRecording(clinic_id=actor.clinic_id, outcome_id=outcome.id, filename=name, content=content,
                        size_bytes=len(content), sha256=hashlib.sha256(content).hexdigest(), analysis=analysis)
-    _stamp(row, actor, new=True)
-    db.add(row)
-    _flush(db, "recording")
-    result = _ldf_json(row)
-    record(db, actor.clinic_id, actor.user_id, "create", "ldf_recording", row.id, after=result)
-    return result
+    return _insert(db, actor, row, "recording", "ldf_recording", shown=_ldf_json)
 
 
 def _ldf_json(row: Any) -> dict[str, Any]:
@@ -567,14 +554,7 @@ def _ldf_json(row: Any) -> dict[str, Any]:
 
 
 def get_ldf(db: Session, actor: Actor, recording_id: int) -> dict[str, Any]:
-    from lightdose.records.models import LdfRecording
-
-    require(actor, *CLINICAL)
-    row = db.get(LdfRecording, recording_id)
-    if row is None or row.clinic_id != actor.clinic_id:
-        raise NotFound(f"no recording {recording_id}")
-    record(db, actor.clinic_id, actor.user_id, "read", "ldf_recording", row.id)
-    return _ldf_json(row)
+    return _ldf_json(_read(db, actor, LdfRecording, recording_id, "recording", "ldf_recording"))
 
 
 # --- the patient's timeline and the course summary -----------------------------------------------------------------
@@ -596,8 +576,6 @@ def timeline(db: Session, actor: Actor, patient_id: int) -> dict[str, Any]:
         for site in s.sites:
             if site.cumulative_target_fluence_j_mm2 is not None:
                 cumulative[f"{s.course_id}:{site.site}"] = site.cumulative_target_fluence_j_mm2
-    from lightdose.records.models import LdfRecording
-
     recordings = db.scalars(select(LdfRecording).where(LdfRecording.outcome_id.in_([o.id for o in outcomes]))
                             .order_by(LdfRecording.id)).all() if outcomes else []
     return {"patient": snapshot(patient), "courses": [snapshot(c) for c in courses],

@@ -185,6 +185,13 @@ def sites() -> JSONResponse:
     return _json(sites_json())
 
 
+def _placed_on_person(device: str, distance: str, site: str, person: Person, time: str,
+                      parameters: str) -> dict[str, Any]:
+    """The fields every request of a device on a person shares (as the command line's), from the query."""
+    return {"placement": {"device": device, "distance": distance}, "site": site, "person": person.fields(),
+            "exposure": time, "parameters": parameters}
+
+
 @router.get("/depth-dose", summary="Light dose versus depth and at the targets (lightdose depth-dose --json)",
             responses={**_ok("the depth profile and the dose at each target"), **GET_RESPONSES})
 async def depth_dose(
@@ -201,10 +208,9 @@ async def depth_dose(
     max_depth: Annotated[str | None, Query(description="Deepest depth of the profile, e.g. 60mm.")] = None,
     parameters: ParameterSet = "default",
 ) -> JSONResponse:
-    return _json(await compute(request, "depth_dose", {
-        "placement": {"device": device, "distance": distance}, "site": site, "person": person.fields(),
-        "exposure": time, "solver": solver, "photons": photons, "seed": seed, "max_depth": max_depth,
-        "parameters": parameters}))
+    return _json(await compute(request, "depth_dose", _placed_on_person(device, distance, site, person, time,
+                                                                         parameters)
+                               | {"solver": solver, "photons": photons, "seed": seed, "max_depth": max_depth}))
 
 
 @router.get("/penetration", summary="How deep the light goes (lightdose penetration --json)",
@@ -225,10 +231,10 @@ async def penetration(
     max_depth: Annotated[str, Query(description="Deepest depth followed, e.g. 60mm (up to 100 mm).")] = "100 mm",
     parameters: ParameterSet = "default",
 ) -> JSONResponse:
-    return _json(await compute(request, "penetration", {
-        "placement": {"device": device, "distance": distance}, "site": site, "person": person.fields(),
-        "exposure": time, "dose_threshold": dose_threshold, "solver": solver, "photons": photons, "seed": seed,
-        "max_depth": max_depth, "parameters": parameters}))
+    return _json(await compute(request, "penetration", _placed_on_person(device, distance, site, person, time,
+                                                                          parameters)
+                               | {"dose_threshold": dose_threshold, "solver": solver, "photons": photons,
+                                  "seed": seed, "max_depth": max_depth}))
 
 
 @router.get("/heat", summary="Skin and tissue temperature, burn dose (lightdose heat --json)",
@@ -247,9 +253,9 @@ async def heat(
                                             "4 h).")] = "0 min",
     parameters: ParameterSet = "default",
 ) -> JSONResponse:
-    return _json(await compute(request, "heat", {
-        "placement": {"device": device, "distance": distance, "pad_heat": pad_heat}, "site": site,
-        "person": person.fields(), "exposure": time, "after": after, "parameters": parameters}))
+    fields = _placed_on_person(device, distance, site, person, time, parameters)
+    fields["placement"]["pad_heat"] = pad_heat
+    return _json(await compute(request, "heat", fields | {"after": after}))
 
 
 @router.get("/burn", summary="Burn dose of a constant skin temperature (lightdose burn --json)",
@@ -298,9 +304,9 @@ async def perfusion(
     light_no: Annotated[bool, Query(description="Add the optional light-driven NO term (weak evidence).")] = False,
     parameters: ParameterSet = "default",
 ) -> JSONResponse:
-    return _json(await compute(request, "perfusion", {
-        "placement": {"device": device, "distance": distance}, "site": site, "person": person.fields(),
-        "exposure": time, "after": after, "light_no": light_no, "parameters": parameters}))
+    return _json(await compute(request, "perfusion", _placed_on_person(device, distance, site, person, time,
+                                                                        parameters)
+                               | {"after": after, "light_no": light_no}))
 
 
 @router.post("/compare", summary="Compare devices on one site (lightdose compare --json)",

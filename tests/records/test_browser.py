@@ -15,6 +15,7 @@ import pytest
 from lightdose.records.db import make_engine, session_factory, upgrade
 from tests.records._load import Server
 from tests.records.conftest import PASSWORD, make_clinic
+from tests.web._web import screenshot_folder
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 CHROMIUM = "/usr/bin/chromium"
@@ -118,8 +119,7 @@ def test_a_clinician_and_a_researcher_in_the_browser(chromium, tmp_path):
         cumulative = float(page.locator(".cumulative-dose").first.inner_text())
         assert cumulative > 0
         assert page.locator("svg.trend").count() >= 2  # the cumulative dose and the pain trend
-        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-        _shoot(page, SCREENSHOTS / "timeline.png")
+        _shoot(page, screenshot_folder(SCREENSHOTS, tmp_path) / "timeline.png")
         page.click("#logout")
         page.locator("#username").wait_for()
 

@@ -116,3 +116,11 @@ class LiveServer:
             self.process.kill()
             self.process.wait()
         return (self.process.returncode, *self.output())
+
+
+def screenshot_folder(docs: Path, scratch: Path) -> Path:
+    """Where the browser tests save their screenshots: the docs folder `docs` when LIGHTDOSE_SCREENSHOTS=1 (to
+    refresh the docs' pictures), else `scratch`, so that `make test` leaves the working tree as it was."""
+    folder = docs if os.environ.get("LIGHTDOSE_SCREENSHOTS") == "1" else scratch
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder

@@ -17,7 +17,7 @@ from fastapi.testclient import TestClient
 
 from lightdose.web.app import create_app
 from lightdose.web.settings import Settings
-from tests.web._web import ROOT, LiveServer
+from tests.web._web import ROOT, LiveServer, screenshot_folder
 
 SCREENSHOTS = ROOT / "docs" / "web"
 CHROMIUM = "/usr/bin/chromium"
@@ -78,9 +78,8 @@ def browser():
 
 
 @pytest.fixture(scope="session")
-def screenshots() -> Path:
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    return SCREENSHOTS
+def screenshots(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return screenshot_folder(SCREENSHOTS, tmp_path_factory.mktemp("screenshots"))
 
 
 FUZZ_COUNTS = pytest.StashKey[Counter]()

@@ -108,3 +108,31 @@ def test_a_run_that_cannot_finish_names_the_file_and_line(tmp_path):
     path.write_text(path.read_text().replace("1.5 1 100 0.9 1e6", "1.5 0 100 0.99 1e6"))
     with pytest.raises(FileFormatError, match=r"two.mci, line 12: run second.mco: layers: a photon packet"):
         monte_carlo(McRequest(mci=path, photons=2000))
+
+
+def test_ranges_of_whole_batches_merged_in_order_give_the_one_process_run_to_the_bit():
+    """What the Dask Monte Carlo does, without Dask: 300 001 photons (a last chunk with the remainder, a last batch
+    of fewer than 16 chunks) run as three ranges of whole batches, reduced where they ran and merged in order."""
+    from lightdose.transport.mc.runner import TallyMerger, run_chunks, simulate
+    from lightdose.transport.mc.stage import run_specs
+
+    spec = run_specs(McRequest(case="gardner", photons=300_001))[0]
+    common = {"photons": spec.photons, "seed": 7, "grid": spec.grid}
+    reference = simulate(spec.stack, **common)
+    merger = TallyMerger(spec.stack, **common)
+    for first, n in ((0, 48), (48, 64), (112, 16)):  # the run's 128 chunks: 3 ranges
+        merger.add(run_chunks(spec.stack, first_chunk=first, n_chunks=n, **common))
+    assert merger.complete and merger.photons_merged == 300_001
+    assert merger.dataset(wall_seconds=1.0).equals(reference)
+
+
+@pytest.mark.parametrize(("first", "n", "needle"), [(8, 16, "not whole batches"), (0, 20, "not whole batches"),
+                                                     (112, 32, "outside the run's 128 chunks")])
+def test_a_range_that_splits_a_batch_is_refused(first, n, needle):
+    from lightdose.errors import InputError
+    from lightdose.transport.mc.runner import run_chunks
+    from lightdose.transport.mc.stage import run_specs
+
+    spec = run_specs(McRequest(case="gardner", photons=300_001))[0]
+    with pytest.raises(InputError, match=needle):
+        run_chunks(spec.stack, photons=spec.photons, seed=7, first_chunk=first, n_chunks=n, grid=spec.grid)

@@ -41,6 +41,25 @@ CONNECT_TIMEOUT_S = 10.0
 """How long to wait for a scheduler to answer [s]."""
 MAX_LOCAL_WORKERS = 256
 """Most worker processes a local cluster may start."""
+LOCAL_CLUSTER_CONFIG = {
+    "distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_": None,
+    "distributed.worker.profile.enabled": False,
+    "distributed.admin.tick.interval": "1s",
+    "distributed.admin.system-monitor.interval": "5s",
+    "distributed.worker.memory.monitor-interval": "1s",
+}
+"""Dask settings of a local cluster started here, measured on the 2-core benchmark machine (docs/benchmarks.md):
+
+- glibc's own memory settings in the workers. Dask sets ``MALLOC_TRIM_THRESHOLD_`` in every worker so that freed
+  memory goes back to the system at once; setting it also turns off glibc's adaptive threshold, so every array over
+  128 kB is a fresh ``mmap`` whose pages fault in again: a dose cell took 15 ms on a worker (a quarter of it in the
+  kernel) against 11 ms in one process. Unset, a worker is as fast as one process.
+- no statistical profiler in the workers (it samples every task's stack every 10 ms), and each process's event-loop
+  watchdog, system monitor and memory monitor polled every second or so instead of every 20–500 ms: idle, two
+  workers and their client take about 0.02 of a core instead of 0.11.
+
+The dashboard still works; its profile page stays empty and its CPU and memory plots update every 5 s. A worker
+whose tasks leave much memory behind holds on to it longer (the memory limit still applies)."""
 _ADDRESS = re.compile(r"^(?:(?P<protocol>tcp|tls)://)?(?P<host>\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9_.-]+):(?P<port>\d{1,5})$")
 
 
@@ -161,11 +180,18 @@ def dask_client(workers: int | None = None, scheduler: str | None = None, *,
             client.close()
         return
     assert workers is not None
-    with _workers_ignore_ctrl_c():
-        cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, host="127.0.0.1",
-                               dashboard_address="127.0.0.1:0", silence_logs=logging.ERROR)
+    import dask
+
+    with dask.config.set(LOCAL_CLUSTER_CONFIG):  # read when the scheduler, nannies and workers start
+        with _workers_ignore_ctrl_c():
+            cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, host="127.0.0.1",
+                                   dashboard_address="127.0.0.1:0", silence_logs=logging.ERROR)
+        try:
+            client = Client(cluster)
+        except BaseException:
+            cluster.close()
+            raise
     try:
-        client = Client(cluster)
         try:
             yield client
         finally:
@@ -174,5 +200,5 @@ def dask_client(workers: int | None = None, scheduler: str | None = None, *,
         cluster.close()
 
 
-__all__ = ["CONNECT_TIMEOUT_S", "MAX_LOCAL_WORKERS", "SCHEDULER_ENV", "ClusterInfo", "check_address",
-           "check_reachable", "cluster_info", "dask_client", "dashboard_available", "resolve_target"]
+__all__ = ["CONNECT_TIMEOUT_S", "LOCAL_CLUSTER_CONFIG", "MAX_LOCAL_WORKERS", "SCHEDULER_ENV", "ClusterInfo",
+           "check_address", "check_reachable", "cluster_info", "dask_client", "dashboard_available", "resolve_target"]

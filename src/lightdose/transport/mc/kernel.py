@@ -376,8 +376,9 @@ def run_batch(counts: np.ndarray, rng: np.ndarray, layers: Layers, launch: Launc
     """Run every chunk of a batch in parallel: chunk c transports ``counts[c]`` packets with generator ``rng[c]``
     into tally slices ``[c]`` (zeroed here; the last index of each r and z axis is the overflow beyond the grid).
 
-    Returns whether every chunk finished (status CHUNK_DONE). Only then are the chunks' A(r, z) added to
-    `a_rz_total`, in chunk order (parallel over r), so the sum does not depend on the thread count.
+    Returns whether every chunk finished (status CHUNK_DONE). Only then are the chunks' A(r, z) summed, in chunk
+    order and starting from zero, and that batch sum added to `a_rz_total` (parallel over r): the sum does not depend
+    on the thread count, and a batch run elsewhere into a zeroed `a_rz_total` gives the same batch sum to the bit.
     """
     n_chunks = len(counts)
     # arrays bound to local names: numba's parfor pass does not write through a tuple attribute inside prange
@@ -396,7 +397,9 @@ def run_batch(counts: np.ndarray, rng: np.ndarray, layers: Layers, launch: Launc
         if status[c] != CHUNK_DONE:
             return False
     for ir in prange(a_rz.shape[1]):
-        for c in range(n_chunks):
-            for iz in range(a_rz.shape[2]):
-                a_rz_total[ir, iz] += a_rz[c, ir, iz]
+        for iz in range(a_rz.shape[2]):
+            batch_sum = 0.0
+            for c in range(n_chunks):
+                batch_sum += a_rz[c, ir, iz]
+            a_rz_total[ir, iz] += batch_sum
     return True

@@ -54,7 +54,7 @@ from lightdose.transport.mc.sources import (
     format_bytes,
     kernel_source,
 )
-from lightdose.transport.mc.tallies import Accumulator, chunk_quantities
+from lightdose.transport.mc.tallies import Accumulator, GroupSums, chunk_quantities
 
 ProgressCallback = Callable[[int, int | None], None]
 """Called about ten times a second while a simulation runs, with (photons finished, photons asked for or None
@@ -308,18 +308,20 @@ def _netcdf_int(n: int) -> int | float:
 
 
 # ------------------------------------------------------------------------------------------------------------------
-# Runs split over many processes (lightdose.sweep.mc): one function runs a range of chunks and returns their raw
-# tallies, one merges such ranges in chunk order. Together they give the Dataset that `simulate` gives for the same
-# stack, source, grid, photon count and seed, to the last bit: every chunk draws from the same stream
-# (`chunk_state(seed, chunk)`), the per-chunk quantities are reduced in the same groups of CHUNKS_PER_BATCH chunks
-# and A(r, z) is summed chunk by chunk in the same order. Where the ranges run, and in what order they finish, does
-# not enter the result.
+# Runs split over many processes (lightdose.sweep.mc): one function runs a range of whole batches of chunks and
+# returns each batch reduced to the sums the Accumulator keeps, one merges such ranges in batch order. Together they
+# give the Dataset that `simulate` gives for the same stack, source, grid, photon count and seed, to the last bit:
+# every chunk draws from the same stream (`chunk_state(seed, chunk)`), a batch is the same CHUNKS_PER_BATCH chunks
+# reduced by the same code (`run_batch` into a zeroed A(r, z), `GroupSums.of`), and the running sums add the batches
+# in the same order. Where the ranges run, and in what order they finish, does not enter the result. Reducing on the
+# worker keeps what travels to the merging process small: one batch's sums instead of every chunk's arrays.
 
 
 def chunk_layout(photons: int, chunk_photons: int | None = None) -> tuple[int, int]:
     """(photons per chunk, number of chunks) of a run of `photons` photons. With `chunk_photons` None this is the
     layout :func:`simulate` uses (about 128 chunks, at most 20 000 photons each); the last chunk takes the remainder.
-    A chunk is the unit with its own random stream (`chunk_state(seed, chunk)`)."""
+    A chunk is the unit with its own random stream (`chunk_state(seed, chunk)`); CHUNKS_PER_BATCH consecutive chunks,
+    starting at a multiple of it, form a batch, the unit of reduction."""
     if int(photons) != photons or not 1 <= photons <= MAX_PHOTONS:
         raise InputError("photons", f"{photons!r} must be an integer in [1, 1e12]")
     if chunk_photons is not None and (int(chunk_photons) != chunk_photons or not 1 <= chunk_photons <= 10**9):
@@ -329,28 +331,33 @@ def chunk_layout(photons: int, chunk_photons: int | None = None) -> tuple[int, i
 
 
 @dataclass(frozen=True)
-class ChunkTallies:
-    """The raw tallies of the consecutive chunks ``first_chunk, first_chunk + 1, ...`` of a run (leading axis =
-    chunk), as the kernel scored them: nothing normalised, nothing summed across chunks. A(r, z) is kept per chunk as
-    the smallest box holding its non-zero bins, ``(first r index, first z index, values)``: adding the box is
-    bit-identical to adding the whole grid (the rest is exactly 0) and usually far smaller to send."""
+class BatchSums:
+    """One batch of chunks as it enters the merge: the Accumulator's sums, the batch's A(r, z) summed over its
+    chunks, kept as the smallest box holding its non-zero bins ``(first r index, first z index, values)`` (adding
+    the box is bit-identical to adding the whole grid: the rest is exactly 0), and its steps."""
+
+    sums: GroupSums
+    a_rz: tuple[int, int, np.ndarray]
+    steps: int
+
+    @property
+    def n_chunks(self) -> int:
+        return int(self.sums.photons.size)
+
+
+@dataclass(frozen=True)
+class RangeTallies:
+    """The batches of the consecutive chunks ``first_chunk, first_chunk + 1, ...`` of a run, reduced where they
+    ran (:func:`run_chunks`), for :class:`TallyMerger`."""
 
     first_chunk: int
-    photons: np.ndarray
-    """Photons per chunk (int64)."""
-    a_layer: np.ndarray
-    a_z: np.ndarray
-    rd_ra: np.ndarray
-    tt_ra: np.ndarray
-    a_rz: tuple[tuple[int, int, np.ndarray], ...]
-    steps: np.ndarray
-    """Steps per chunk (int64)."""
+    batches: tuple[BatchSums, ...]
     seconds: float
     """Wall time of the kernel for these chunks [s] (not part of the result)."""
 
     @property
     def n_chunks(self) -> int:
-        return int(self.photons.size)
+        return sum(batch.n_chunks for batch in self.batches)
 
 
 def _nonzero_box(a: np.ndarray) -> tuple[int, int, np.ndarray]:
@@ -364,48 +371,56 @@ def _nonzero_box(a: np.ndarray) -> tuple[int, int, np.ndarray]:
 
 def run_chunks(stack: LayerStackSpec, source: Source | None = None, *, photons: int, seed: int, first_chunk: int,
                n_chunks: int, grid: Grid | None = None, w_threshold: float = 1e-4, survival: float = 0.1,
-               threads: int = 1, chunk_photons: int | None = None) -> ChunkTallies:
+               threads: int = 1, chunk_photons: int | None = None) -> RangeTallies:
     """Run chunks ``first_chunk … first_chunk + n_chunks - 1`` of a run of `photons` photons with `seed` (the chunk
-    layout of :func:`chunk_layout`) on `threads` numba threads, and return their raw tallies (:class:`ChunkTallies`)
-    for :class:`TallyMerger`. A packet still going after ``MAX_STEPS`` steps is an :class:`InputError`, as in
-    :func:`simulate`. Safe to run in any process: the result depends only on the arguments."""
+    layout of :func:`chunk_layout`) on `threads` numba threads, batch by batch, and return each batch reduced
+    (:class:`RangeTallies`) for :class:`TallyMerger`. The range must be whole batches: it starts at a multiple of
+    ``CHUNKS_PER_BATCH`` and ends at one or at the run's last chunk. A packet still going after ``MAX_STEPS`` steps
+    is an :class:`InputError`, as in :func:`simulate`. Safe to run in any process: the result depends only on the
+    arguments."""
     source = PencilBeam() if source is None else source
     grid = Grid() if grid is None else grid
     _check_inputs(photons, None, seed, w_threshold, survival, threads)
     per_chunk, total_chunks = chunk_layout(photons, chunk_photons)
-    if not (0 <= first_chunk and 1 <= n_chunks and first_chunk + n_chunks <= total_chunks):
-        raise InputError("chunks", f"chunks {first_chunk}–{first_chunk + n_chunks - 1} are outside the run's "
-                                   f"{total_chunks} chunks")
+    end = first_chunk + n_chunks
+    if not (0 <= first_chunk and 1 <= n_chunks and end <= total_chunks):
+        raise InputError("chunks", f"chunks {first_chunk}–{end - 1} are outside the run's {total_chunks} chunks")
+    if first_chunk % CHUNKS_PER_BATCH or (end % CHUNKS_PER_BATCH and end != total_chunks):
+        raise InputError("chunks", f"chunks {first_chunk}–{end - 1} are not whole batches of {CHUNKS_PER_BATCH}")
     rsp, first_layer = specular_reflectance(stack)
     layers = layer_table(stack)
     src_kind, src_radius = kernel_source(source)
     launch = Launch(1.0 - rsp, first_layer, src_kind, src_radius, w_threshold, survival)
-    counts = np.full(n_chunks, per_chunk, dtype=np.int64)
-    if first_chunk + n_chunks == total_chunks:
-        counts[-1] = photons - per_chunk * (total_chunks - 1)
-    rng = np.stack([chunk_state(int(seed), first_chunk + k) for k in range(n_chunks)])
-    tallies = _tallies(n_chunks, len(stack.layers), grid)
-    control = _control(n_chunks)
+    scoring = _scoring(grid)
     numba.set_num_threads(int(threads))
-    start = time.perf_counter()
-    complete = run_batch(counts, rng, layers, launch, _scoring(grid), tallies, control,
-                         np.zeros((grid.nr + 1, grid.nz + 1)))
-    seconds = time.perf_counter() - start
-    if np.any(control.status == CHUNK_STEP_BOUND):
-        raise _step_bound_error(stack)
-    if not complete:
-        raise RuntimeError("a chunk of photons stopped before its end without being asked to")
-    return ChunkTallies(first_chunk=first_chunk, photons=counts, a_layer=tallies.a_layer, a_z=tallies.a_z,
-                        rd_ra=tallies.rd_ra, tt_ra=tallies.tt_ra,
-                        a_rz=tuple(_nonzero_box(tallies.a_rz[c]) for c in range(n_chunks)),
-                        steps=tallies.steps, seconds=seconds)
+    batches: list[BatchSums] = []
+    seconds = 0.0
+    for chunk0 in range(first_chunk, end, CHUNKS_PER_BATCH):
+        size = min(CHUNKS_PER_BATCH, end - chunk0)
+        counts = np.full(size, per_chunk, dtype=np.int64)
+        if chunk0 + size == total_chunks:
+            counts[-1] = photons - per_chunk * (total_chunks - 1)
+        rng = np.stack([chunk_state(int(seed), chunk0 + k) for k in range(size)])
+        tallies = _tallies(size, len(stack.layers), grid)
+        control = _control(size)
+        a_rz = np.zeros((grid.nr + 1, grid.nz + 1))
+        start = time.perf_counter()
+        complete = run_batch(counts, rng, layers, launch, scoring, tallies, control, a_rz)
+        seconds += time.perf_counter() - start
+        if np.any(control.status == CHUNK_STEP_BOUND):
+            raise _step_bound_error(stack)
+        if not complete:
+            raise RuntimeError("a chunk of photons stopped before its end without being asked to")
+        sums = GroupSums.of(chunk_quantities(tallies.a_layer, tallies.a_z, tallies.rd_ra, tallies.tt_ra), counts)
+        batches.append(BatchSums(sums=sums, a_rz=_nonzero_box(a_rz), steps=int(tallies.steps.sum())))
+    return RangeTallies(first_chunk=first_chunk, batches=tuple(batches), seconds=seconds)
 
 
 class TallyMerger:
-    """Merges :class:`ChunkTallies` of one run in chunk order into the run's Dataset.
+    """Merges :class:`RangeTallies` of one run in chunk order into the run's Dataset.
 
-    Parts must come in order (``add`` refuses a gap or an overlap); they may cover any number of chunks each. The
-    merger reduces them exactly as :func:`simulate` does its batches, so a complete merge gives the Dataset of
+    Ranges must come in order (``add`` refuses a gap or an overlap); they may cover any number of batches each. The
+    merger adds their batches exactly as :func:`simulate` adds its own, so a complete merge gives the Dataset of
     ``simulate(stack, source, photons=photons, seed=seed, grid=grid)`` — data variables and coordinates equal to the
     last bit — when `chunk_photons` is None; attributes that describe the execution (wall time, threads) differ.
     """
@@ -422,7 +437,6 @@ class TallyMerger:
         self.chunk_photons = chunk_photons
         self.per_chunk, self.total_chunks = chunk_layout(photons, chunk_photons)
         self.next_chunk = 0
-        self._pending: list[tuple[int, ChunkTallies]] = []  # (index within the part, part) of a group being filled
         self._acc = Accumulator()
         self._a_rz = np.zeros((self.grid.nr + 1, self.grid.nz + 1))
         self._steps = 0
@@ -435,43 +449,28 @@ class TallyMerger:
 
     @property
     def photons_merged(self) -> int:
-        """Photons of the chunks merged so far (those of a group still being filled included)."""
-        return self._acc.photons + sum(int(part.photons[k]) for k, part in self._pending)
+        """Photons of the chunks merged so far."""
+        return self._acc.photons
 
-    def add(self, part: ChunkTallies) -> None:
-        """Merge the next chunks of the run (they must start where the last part ended)."""
+    def add(self, part: RangeTallies) -> None:
+        """Merge the next batches of the run (they must start where the last part ended)."""
         if part.first_chunk != self.next_chunk:
             raise ValueError(f"chunks must be merged in order: expected chunk {self.next_chunk}, got "
                              f"{part.first_chunk}")
         if part.first_chunk + part.n_chunks > self.total_chunks:
             raise ValueError(f"chunk {part.first_chunk + part.n_chunks - 1} is beyond the run's {self.total_chunks}")
         self.kernel_seconds += part.seconds
-        for k in range(part.n_chunks):
-            chunk = part.first_chunk + k
-            r0, z0, box = part.a_rz[k]
-            self._a_rz[r0:r0 + box.shape[0], z0:z0 + box.shape[1]] += box  # chunk order, as the kernel sums
-            self._pending.append((k, part))
-            self.next_chunk = chunk + 1
-            if self.next_chunk % CHUNKS_PER_BATCH == 0 or self.next_chunk == self.total_chunks:
-                self._flush()
-
-    def _flush(self) -> None:
-        """Reduce the group of chunks gathered so far, as one batch of :func:`simulate`."""
-        def stacked(name: str) -> np.ndarray:
-            return np.stack([getattr(part, name)[k] for k, part in self._pending])
-
-        counts = np.array([part.photons[k] for k, part in self._pending], dtype=np.int64)
-        self._acc.add(chunk_quantities(stacked("a_layer"), stacked("a_z"), stacked("rd_ra"), stacked("tt_ra")),
-                      counts)
-        self._steps += int(stacked("steps").sum())
-        self._pending = []
+        for batch in part.batches:
+            r0, z0, box = batch.a_rz
+            self._a_rz[r0:r0 + box.shape[0], z0:z0 + box.shape[1]] += box  # batch order, as simulate adds them
+            self._acc.add_group(batch.sums)
+            self._steps += batch.steps
+            self.next_chunk += batch.n_chunks
 
     def dataset(self, *, wall_seconds: float, load_seconds: float = 0.0, threads: int = 1,
                 workers: int | None = None) -> xr.Dataset:
         """The run's Dataset from the chunks merged so far (``attrs["partial"] = 1`` unless complete). Attributes
         as :func:`simulate` writes them, with `wall_seconds` the run's wall time, plus ``workers`` when given."""
-        if self._pending:  # a partial run that ended inside a group: the group's chunks as one more batch
-            self._flush()
         if self._acc.photons == 0:
             raise KeyboardInterrupt("interrupted before the first batch of photons had finished: no result")
         acc = copy.deepcopy(self._acc)

@@ -56,6 +56,35 @@ def chunk_quantities(a_layer: np.ndarray, a_z: np.ndarray, rd_ra: np.ndarray,
     }
 
 
+@dataclass(frozen=True)
+class GroupSums:
+    """One group of chunks reduced to the sums :class:`Accumulator` keeps: computed where the chunks ran (a Dask
+    worker sends these instead of every chunk's arrays), added to the running sums in chunk order."""
+
+    x: np.ndarray
+    """Raw weight scored by each chunk [-]."""
+    photons: np.ndarray
+    """Photons of each chunk (int64)."""
+    sx: float
+    sxx: float
+    sy: dict[str, np.ndarray]
+    syy: dict[str, np.ndarray]
+    sxy: dict[str, np.ndarray]
+
+    @classmethod
+    def of(cls, quantities: dict[str, np.ndarray], photons: np.ndarray) -> GroupSums:
+        """Sum the per-chunk `quantities` (leading axis = chunk, in index order) of a group with `photons` each."""
+        x = quantities["rd"] + quantities["tt"] + quantities["a"]
+        sy, syy, sxy = {}, {}, {}
+        for name, y in quantities.items():
+            sy[name] = y.sum(axis=0)
+            if name in WITH_SE:
+                syy[name] = (y * y).sum(axis=0)
+                sxy[name] = (x.reshape((-1,) + (1,) * (y.ndim - 1)) * y).sum(axis=0)
+        return cls(x=x, photons=np.asarray(photons, dtype=np.int64), sx=float(x.sum()), sxx=float((x * x).sum()),
+                   sy=sy, syy=syy, sxy=sxy)
+
+
 @dataclass
 class Accumulator:
     """Running sums over chunks: sum y, and for `WITH_SE` also sum y^2 and sum x*y; sum x, sum x^2; and each
@@ -74,22 +103,20 @@ class Accumulator:
     def add(self, quantities: dict[str, np.ndarray], photons: np.ndarray) -> None:
         """Add one batch of per-chunk quantities (leading axis = chunk, summed in index order) and the number of
         photons of each chunk."""
-        x = quantities["rd"] + quantities["tt"] + quantities["a"]
-        self.n_chunks += len(x)
-        self.photons += int(np.sum(photons))
-        self.sx += float(x.sum())
-        self.sxx += float((x * x).sum())
-        self.chunk_x.extend(float(v) for v in x)
-        self.chunk_photons.extend(int(v) for v in photons)
-        for name, y in quantities.items():
-            ys = y.sum(axis=0)
-            self.sy[name] = ys if name not in self.sy else self.sy[name] + ys
-            if name in WITH_SE:
-                xs = x.reshape((-1,) + (1,) * (y.ndim - 1))
-                yy = (y * y).sum(axis=0)
-                xy = (xs * y).sum(axis=0)
-                self.syy[name] = yy if name not in self.syy else self.syy[name] + yy
-                self.sxy[name] = xy if name not in self.sxy else self.sxy[name] + xy
+        self.add_group(GroupSums.of(quantities, photons))
+
+    def add_group(self, group: GroupSums) -> None:
+        """Add the sums of the next group of chunks (groups must come in chunk order: the running sums are
+        floating-point additions, so their order is part of the result)."""
+        self.n_chunks += len(group.x)
+        self.photons += int(np.sum(group.photons))
+        self.sx += group.sx
+        self.sxx += group.sxx
+        self.chunk_x.extend(float(v) for v in group.x)
+        self.chunk_photons.extend(int(v) for v in group.photons)
+        for sums, into in ((group.sy, self.sy), (group.syy, self.syy), (group.sxy, self.sxy)):
+            for name, total in sums.items():
+                into[name] = total if name not in into else into[name] + total
 
     def set_total(self, name: str, total: np.ndarray) -> None:
         """Set the sum over all chunks of a quantity reduced elsewhere (no standard error)."""

@@ -10,6 +10,7 @@ import socket
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
@@ -19,6 +20,7 @@ from lightdose.sweep.run import DONE_FOLDER, done_chunks, open_result, run_sweep
 from lightdose.sweep.spec import load_sweep
 
 runner = CliRunner()
+EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 
 LONGER_SWEEP = """\
 name: a longer dose sweep
@@ -108,6 +110,18 @@ def test_mc_on_two_workers_prints_what_one_process_prints(tmp_path):
     assert a == b
 
 
+@pytest.mark.slow
+def test_plan_with_its_population_on_a_cluster_prints_what_one_process_prints(tmp_path):
+    scenario = tmp_path / "carpal.yaml"
+    scenario.write_text((EXAMPLES / "carpal-tunnel-probe810.yaml").read_text().replace("people: 1000", "people: 150"))
+    here = runner.invoke(app, ["plan", str(scenario), "--json"])
+    there = runner.invoke(app, ["plan", str(scenario), "--json", "--workers", "2"])
+    assert here.exit_code == there.exit_code == 0, there.output
+    a, b = json.loads(here.stdout), json.loads(there.stdout)
+    assert a["sites"][0]["coverage"]["people"] == 150
+    assert a == b
+
+
 BAD_FILES = {
     "unknown field": ("axes:\n  person.skin_colour: [I, II]\n", "person.skin_colour is not a field of the dose base"),
     "empty axis": ("axes:\n  exposure: []\n", "the axis is empty"),
@@ -144,15 +158,16 @@ def test_a_bad_sweep_file_is_one_line_and_exit_2_before_any_work(name, tmp_path)
     (["--workers", "2", "--scheduler", "tcp://127.0.0.1:{port}"], {}, "not both"),
     (["--workers", "0"], {}, "--workers: 0 is outside the allowed range"),
 ])
-@pytest.mark.parametrize("command", ["sweep", "mc"])
+@pytest.mark.parametrize("command", ["sweep", "mc", "plan"])
 def test_an_unreachable_or_wrong_cluster_is_one_line_and_exit_2(command, args, env, needle, dose_sweep, tmp_path,
                                                                monkeypatch):
     port = _closed_port()
     for key, value in env.items():
         monkeypatch.setenv(key, value.format(port=port))
     store = tmp_path / "never.zarr"
-    first = ["sweep", str(dose_sweep), "--store", str(store)] if command == "sweep" else \
-        ["mc", "--case", "mcml-slab", "--photons", "1000"]
+    first = {"sweep": ["sweep", str(dose_sweep), "--store", str(store)],
+             "mc": ["mc", "--case", "mcml-slab", "--photons", "1000"],
+             "plan": ["plan", str(EXAMPLES / "carpal-tunnel-probe810.yaml")]}[command]
     result = runner.invoke(app, first + [a.format(port=port) for a in args])
     assert result.exit_code == 2, result.output
     assert result.stderr.startswith("error: ") and result.stderr.count("\n") == 1, result.stderr

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import signal
+from pathlib import Path
 
 import pytest
 import xarray as xr
@@ -14,6 +15,8 @@ from lightdose.sweep.mc import distributed_monte_carlo, task_ranges
 from lightdose.sweep.run import done_chunks, open_result, run_sweep
 from lightdose.sweep.spec import load_sweep
 from lightdose.transport.mc import McRequest, monte_carlo
+
+EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 
 pytestmark = pytest.mark.slow  # each test uses worker processes (seconds to start and to warm up)
 
@@ -105,3 +108,25 @@ def test_a_sweep_store_reads_back_as_one_dataset_with_the_axes_as_dimensions(dos
     # more time at the same irradiance: more fluence at the target, in proportion
     ratio = ds["target_fluence"].isel(exposure=2) / ds["target_fluence"].isel(exposure=0)
     assert float(abs(ratio - 3.0).max()) < 1e-9
+
+
+def test_a_plans_population_coverage_on_the_cluster_equals_the_one_made_here(client):
+    """The virtual people's doses in blocks on two workers (five blocks, the last one short) give the coverage of the
+    plan made in one process, to the bit: every person's dose, the fractions, the percentiles."""
+    import numpy as np
+
+    from lightdose.planning import load_scenario, plan
+    from lightdose.sweep.coverage import dask_people_doses
+
+    scenario = load_scenario(EXAMPLES / "carpal-tunnel-probe810.yaml")
+    scenario = scenario.model_copy(update={"coverage": scenario.coverage.model_copy(update={"people": 300})})
+    shares: list[float] = []
+    there = plan(scenario, people_doses=dask_people_doses(client, block_people=64),
+                 progress=lambda what, share: shares.append(share))
+    here = plan(scenario)
+    assert shares and shares == sorted(shares)
+    for a, b in zip(here.sites, there.sites, strict=True):
+        assert a.coverage is not None and b.coverage is not None and a.coverage.doses is not None
+        assert a.coverage.people == 300 and np.array_equal(a.coverage.doses, b.coverage.doses)
+        assert (a.coverage.below, a.coverage.in_window, a.coverage.above, a.coverage.unsafe, a.coverage.percentiles) \
+            == (b.coverage.below, b.coverage.in_window, b.coverage.above, b.coverage.unsafe, b.coverage.percentiles)

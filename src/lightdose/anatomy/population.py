@@ -29,7 +29,7 @@ none.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from typing import Literal
 
 import numpy as np
@@ -125,6 +125,10 @@ class VirtualPeople:
 
     def __len__(self) -> int:
         return int(self.bmi.size)
+
+    def block(self, start: int, stop: int) -> VirtualPeople:
+        """People ``start … stop - 1`` (their arrays sliced; the order kept)."""
+        return VirtualPeople(**{f.name: getattr(self, f.name)[start:stop] for f in fields(self)})
 
     def person(self, i: int) -> Person:
         """Virtual person `i` as a :class:`Person`."""

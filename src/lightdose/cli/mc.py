@@ -7,6 +7,7 @@ from pathlib import Path
 import typer
 from rich.markup import escape
 
+from lightdose.cli import options
 from lightdose.cli.app import (
     INTERRUPTED_EXIT,
     app,
@@ -32,10 +33,8 @@ def mc(
     threads: int | None = typer.Option(None, "--threads", help="CPU threads (default: all)."),
     mco_dir: str | None = typer.Option(None, "--mco-dir", help="Also write MCML-style .mco outputs here."),
     json_output: bool = typer.Option(False, "--json", help="Print JSON instead of tables."),
-    workers: int | None = typer.Option(None, "--workers", "-w", help="Run on a local Dask cluster of this many "
-                                                                     "worker processes (same result, bit for bit)."),
-    scheduler: str | None = typer.Option(None, "--scheduler", help="Run on the Dask cluster whose scheduler is at "
-                                                                   "tcp://HOST:PORT (default: $LIGHTDOSE_SCHEDULER)."),
+    workers: int | None = options.WORKERS,
+    scheduler: str | None = options.SCHEDULER,
 ) -> None:
     """Layered Monte Carlo (MCML physics): Rsp, Rd, A, Tt for the runs of an .mci file or a named case.
 
@@ -43,7 +42,7 @@ def mc(
     --workers or --scheduler the photons are shared out over a Dask cluster: the result is the same to the last bit."""
     from lightdose.errors import InputError
     from lightdose.present.mc import partial_note, summary, tables
-    from lightdose.sweep.cluster import cluster_info, dask_client, resolve_target
+    from lightdose.sweep.cluster import resolve_target
     from lightdose.sweep.mc import distributed_monte_carlo
     from lightdose.transport.mc import McRequest, monte_carlo, write_mco
 
@@ -59,12 +58,7 @@ def mc(
             if n_workers is None and address is None:
                 result = monte_carlo(request, progress=progress)
             else:
-                with dask_client(n_workers, address) as client:
-                    if not json_output:
-                        info = cluster_info(client, local=address is None)
-                        err_console.print(f"Dask cluster: {info.workers} worker(s) at {escape(info.address)}; "
-                                          f"dashboard: {escape(info.dashboard or 'none (needs bokeh)')}",
-                                          highlight=False, soft_wrap=True)
+                with options.cluster(n_workers, address, json_output) as client:
                     result = distributed_monte_carlo(request, client, progress=progress)
         except KeyboardInterrupt:
             err_console.print("[yellow]interrupted[/] before the first batch of photons had finished: no result")

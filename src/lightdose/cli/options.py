@@ -3,6 +3,8 @@ command that places a device takes the same placement options."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
 import typer
@@ -10,6 +12,8 @@ import typer
 from lightdose.anatomy import Person
 
 if TYPE_CHECKING:
+    from distributed import Client
+
     from lightdose.planning.scenario import Scenario
     from lightdose.sweep.uncertainty import Uncertainty
     from lightdose.transport.dose import DoseRequest
@@ -30,6 +34,32 @@ JSON = typer.Option(False, "--json", help="Print JSON instead of a table.")
 PNG = typer.Option(None, "--png", help="Also write a plot to this .png file.")
 UNCERTAINTY = typer.Option(0, "--uncertainty", help="Also re-run N times (2–10000) over the uncertain tissue inputs "
                                                     "(dermal scattering, dermal blood) and print percentiles; 0: off.")
+
+
+WORKERS = typer.Option(None, "--workers", "-w", help="Run on a local Dask cluster of this many worker processes "
+                                                       "(the same result; default: in this process).")
+SCHEDULER = typer.Option(None, "--scheduler", help="Run on the Dask cluster whose scheduler is at tcp://HOST:PORT "
+                                                   "(default: $LIGHTDOSE_SCHEDULER).")
+
+
+@contextmanager
+def cluster(workers: int | None, address: str | None, quiet: bool) -> Iterator[Client]:
+    """A Dask client on `workers` local processes or on the scheduler at `address` (from
+    :func:`lightdose.sweep.cluster.resolve_target`), announced on stderr unless `quiet`; closed when the block ends
+    (a local cluster with it)."""
+    from rich.markup import escape
+
+    from lightdose.cli.app import err_console
+    from lightdose.sweep.cluster import cluster_info, dask_client
+
+    with dask_client(workers, address) as client:
+        if not quiet:
+            info = cluster_info(client, local=address is None)
+            err_console.print(f"{'local cluster' if info.local else 'cluster'}: {info.workers} worker(s), "
+                              f"{info.threads} thread(s) at {escape(info.address)}; dashboard: "
+                              f"{escape(info.dashboard) if info.dashboard else 'none (needs bokeh)'}",
+                              highlight=False, soft_wrap=True)
+        yield client
 
 
 def person(skin_type: str, fat: str | None, bmi: float | None, neuropathy: bool,
@@ -91,6 +121,6 @@ def print_spread(found: tuple[Uncertainty, list[str] | None] | None, quiet: bool
     print_uncertainty(found[0], console, found[1])
 
 
-__all__ = ["BMI", "DERMAL_BLOOD", "DEVICE", "DISTANCE", "FAT", "JSON", "NEUROPATHY", "PARAMETERS", "PNG", "Person",
-           "SITE", "SKIN_TYPE", "TIME", "UNCERTAINTY", "check_spread", "person", "placed_on_person", "print_spread",
-           "spread", "spread_json"]
+__all__ = ["BMI", "DERMAL_BLOOD", "DEVICE", "DISTANCE", "FAT", "JSON", "NEUROPATHY", "PARAMETERS", "PNG", "SCHEDULER",
+           "SITE", "SKIN_TYPE", "TIME", "UNCERTAINTY", "WORKERS", "Person", "check_spread", "cluster", "person",
+           "placed_on_person", "print_spread", "spread", "spread_json"]

@@ -23,19 +23,34 @@ def plan(
     json_output: bool = typer.Option(False, "--json", help="Print the plan as JSON instead of tables."),
     uncertainty: int = options.UNCERTAINTY,
     seed: int = typer.Option(1, "--seed", help="Random seed for --uncertainty."),
+    workers: int | None = options.WORKERS,
+    scheduler: str | None = options.SCHEDULER,
 ) -> None:
-    """A treatment plan: exposure per site, dose at the target, heating, limits, schedule and population coverage."""
+    """A treatment plan: exposure per site, dose at the target, heating, limits, schedule and population coverage.
+
+    With --workers or --scheduler the virtual people's doses are computed on a Dask cluster (the same plan, to the
+    last bit): for populations of 10⁵–10⁶ people."""
+    from lightdose.planning import load_scenario
     from lightdose.planning import plan as make_plan
+    from lightdose.planning.coverage import doses_here
     from lightdose.present.plan import plan_json, print_plan
     from lightdose.present.report import write_report
+    from lightdose.sweep.cluster import resolve_target
+    from lightdose.sweep.coverage import dask_people_doses
 
     options.check_spread(uncertainty)
+    n_workers, address = resolve_target(workers, scheduler)
     if output is not None:
         writable_path(output, "--output")  # before the minutes of planning
+    request = load_scenario(scenario)
     with status_line(not json_output, err_console) as line:
         progress = None if line is None else (
             lambda what, share: line(f"planning {what}: {100 * share:.0f} % of the plan", share))
-        result = make_plan(scenario, progress=progress)
+        if n_workers is None and address is None:
+            result = make_plan(request, progress=progress, people_doses=doses_here)
+        else:
+            with options.cluster(n_workers, address, json_output) as client:
+                result = make_plan(request, progress=progress, people_doses=dask_people_doses(client))
     spread = options.spread(result.scenario, uncertainty, seed, json_output, [site.label for site in result.sites])
     if output is not None:
         write_report(result, output, "--output")

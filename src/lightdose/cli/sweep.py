@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 import typer
 from rich.markup import escape
 
+from lightdose.cli import options
 from lightdose.cli.app import INTERRUPTED_EXIT, app, console, err_console, print_json, user_errors_exit_cleanly
 from lightdose.cli.progress import status_line
 
@@ -24,10 +25,8 @@ def sweep(
                                                            ".zarr, in the current folder)."),
     resume: bool = typer.Option(False, "--resume", help="Continue the store: compute only the chunks not in it."),
     overwrite: bool = typer.Option(False, "--overwrite", help="Replace an existing store of a sweep."),
-    workers: int | None = typer.Option(None, "--workers", "-w", help="Start a local Dask cluster of this many "
-                                                                     "worker processes (default: run here)."),
-    scheduler: str | None = typer.Option(None, "--scheduler", help="Use the Dask cluster whose scheduler is at "
-                                                                   "tcp://HOST:PORT (default: $LIGHTDOSE_SCHEDULER)."),
+    workers: int | None = options.WORKERS,
+    scheduler: str | None = options.SCHEDULER,
     yes: bool = typer.Option(False, "--yes", help="Run a sweep of more than a million cells (up to 1e9)."),
     netcdf: str | None = typer.Option(None, "--netcdf", help="Also write the results to this NetCDF file (.nc)."),
     csv: str | None = typer.Option(None, "--csv", help="Also write the results as CSV, one row per cell."),
@@ -83,7 +82,6 @@ def _check_exports(netcdf: str | None, csv: str | None, png: str | None) -> None
 def _run(plan: Sweep, out: Path, n_workers: int | None, address: str | None, *, resume: bool, overwrite: bool,
          quiet: bool) -> SweepRun:
     """Run the sweep here, or on a local or an existing Dask cluster (none started when nothing is left to do)."""
-    from lightdose.sweep.cluster import cluster_info, dask_client
     from lightdose.sweep.run import done_chunks, run_sweep
 
     with status_line(not quiet, err_console) as line:
@@ -92,13 +90,7 @@ def _run(plan: Sweep, out: Path, n_workers: int | None, address: str | None, *, 
         nothing_left = resume and out.exists() and len(done_chunks(out)) == plan.n_chunks
         if (n_workers is None and address is None) or nothing_left:
             return run_sweep(plan, out, resume=resume, overwrite=overwrite, progress=progress)
-        with dask_client(n_workers, address) as client:
-            info = cluster_info(client, local=address is None)
-            if not quiet:
-                err_console.print(f"{'local cluster' if info.local else 'cluster'}: {info.workers} worker(s), "
-                                  f"{info.threads} thread(s) at {escape(info.address)}; dashboard: "
-                                  f"{escape(info.dashboard) if info.dashboard else 'none (needs bokeh)'}",
-                                  highlight=False, soft_wrap=True)
+        with options.cluster(n_workers, address, quiet) as client:
             return run_sweep(plan, out, client=client, resume=resume, overwrite=overwrite, progress=progress)
 
 

@@ -177,26 +177,52 @@ def _thermally_unsafe(people: VirtualPeople, stack: LayerStack, placement: Place
 
 Progress = Callable[[int, int], None]
 """Called with (people done, people in all) while a coverage is computed (a progress display)."""
+PROGRESS_BLOCK = 50
+"""People between two progress reports when the doses are computed in this process."""
+
+
+def target_doses(people: VirtualPeople, stack: LayerStack, beam: SkinBeam, exposure_s: float,
+                 parameters: ParameterSet) -> NDArray[np.float64]:
+    """Each person's target dose [J/mm²] after `exposure_s` [s] under `beam`: their own stack from the site's
+    `stack` (one target), their own target depth, the fast δ-P1 solver. A person's dose depends on nobody else, so
+    any split of the people into blocks, computed anywhere, gives the same array to the bit."""
+    doses = np.empty(len(people))
+    for i in range(len(people)):
+        own = people.person(i).apply(stack, parameters)
+        depth = people.target_depth(i, own.targets[0])
+        rate, *_ = fluence_rate_on_axis(own, beam, np.array([depth]))
+        doses[i] = rate.sum() * exposure_s
+    return doses
+
+
+PeopleDoses = Callable[[VirtualPeople, LayerStack, SkinBeam, float, ParameterSet, Progress | None],
+                       NDArray[np.float64]]
+"""Computes :func:`target_doses` for every person, reporting progress: :func:`doses_here` in this process, or
+:func:`lightdose.sweep.coverage.dask_people_doses` on a Dask cluster."""
+
+
+def doses_here(people: VirtualPeople, stack: LayerStack, beam: SkinBeam, exposure_s: float,
+               parameters: ParameterSet, progress: Progress | None = None) -> NDArray[np.float64]:
+    """:func:`target_doses` of everyone, in this process, in blocks of :data:`PROGRESS_BLOCK` people."""
+    n = len(people)
+    blocks = []
+    for start in range(0, n, PROGRESS_BLOCK):
+        if progress is not None:
+            progress(start, n)
+        blocks.append(target_doses(people.block(start, start + PROGRESS_BLOCK), stack, beam, exposure_s, parameters))
+    if progress is not None:
+        progress(n, n)
+    return np.concatenate(blocks)
 
 
 def light_coverage(people: VirtualPeople, stack: LayerStack, placement: Placement, beam: SkinBeam, exposure_s: float,
                    window: tuple[float, float], limits: Limits, parameters: ParameterChoice,
-                   progress: Progress | None = None) -> Coverage:
+                   progress: Progress | None = None, doses_of: PeopleDoses = doses_here) -> Coverage:
     """Coverage of a light plan: target dose [J/mm²] per person for `exposure_s` under `beam` (the placement's),
     against `window` [J/mm²] and the `limits`. `stack` is the site's stack (not yet adjusted for a person) with one
-    target."""
+    target. `doses_of` computes the doses (in this process by default; on a cluster, the same numbers)."""
     n = len(people)
-    doses = np.empty(n)
-    params: ParameterSet = parameters.resolve()
-    for i in range(n):
-        if progress is not None and i % 50 == 0:
-            progress(i, n)
-        own = people.person(i).apply(stack, params)
-        depth = people.target_depth(i, own.targets[0])
-        rate, *_ = fluence_rate_on_axis(own, beam, np.array([depth]))
-        doses[i] = rate.sum() * exposure_s
-    if progress is not None:
-        progress(n, n)
+    doses = doses_of(people, stack, beam, exposure_s, parameters.resolve(), progress)
     over_mpe = limits.skin_mpe and skin_mpe_fraction(beam.peak_irradiance, beam.wavelength_nm, exposure_s) > 1.0
     if over_mpe:
         unsafe, check = np.ones(n, dtype=bool), "the skin irradiance is above the MPE for everyone"

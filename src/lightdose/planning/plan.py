@@ -44,7 +44,7 @@ from lightdose.devices.placement import Placement
 from lightdose.limits import EYE_IR_MIN_NM, SKIN_MPE_LARGE_AREA_CM2
 from lightdose.parameters import Parameter, recording
 from lightdose.physiology.session import PerfusionRequest, PerfusionResult, perfusion_session
-from lightdose.planning.coverage import Coverage, heat_coverage, light_coverage
+from lightdose.planning.coverage import Coverage, PeopleDoses, doses_here, heat_coverage, light_coverage
 from lightdose.planning.evidence import EvidenceLabel, evidence_labels
 from lightdose.planning.safety import (
     eye_ir_time_limit,
@@ -336,7 +336,8 @@ def _heat(placement: Placement, stack: LayerStack, person: Person, scenario: Sce
 
 
 def _plan_light_site(scenario: Scenario, spec: SiteSpec, key: str, placement: Placement,
-                     people: VirtualPeople | None, progress: Progress | None = None) -> SitePlan:
+                     people: VirtualPeople | None, progress: Progress | None = None,
+                     people_doses: PeopleDoses = doses_here) -> SitePlan:
     light = placement.light_device()
     beam = skin_beam(placement)
     person, limits = scenario.person, scenario.limits
@@ -411,7 +412,8 @@ def _plan_light_site(scenario: Scenario, spec: SiteSpec, key: str, placement: Pl
     coverage = None
     if people is not None and exposure > 0:
         coverage = light_coverage(people, stack, placement, beam, exposure, window, limits, scenario.parameters,
-                                  None if progress is None else lambda done, total: progress(spec.title, done / total))
+                                  None if progress is None else lambda done, total: progress(spec.title, done / total),
+                                  people_doses)
     perfusion = _perfusion(placement, stack, scenario, exposure)
     if placement.pad_heat > 0:
         warnings.append("the perfusion prediction leaves out the pad's waste heat (`pad_heat`); the skin temperature "
@@ -484,9 +486,12 @@ Progress = Callable[[str, float], None]
 """Called with (what is being planned, the share of the plan done, 0–1) while a plan is made (a progress display)."""
 
 
-def plan(scenario: Scenario | dict[str, Any] | str, *, progress: Progress | None = None) -> Plan:
+def plan(scenario: Scenario | dict[str, Any] | str, *, progress: Progress | None = None,
+         people_doses: PeopleDoses = doses_here) -> Plan:
     """Make the plan for `scenario` (a :class:`Scenario`, a dict, or the path of a YAML/JSON file); `progress`, if
-    given, is told how far the plan is (the population coverage takes seconds).
+    given, is told how far the plan is (the population coverage takes seconds). `people_doses` computes the virtual
+    people's target doses (in this process by default; :func:`lightdose.sweep.coverage.dask_people_doses` on a Dask
+    cluster, with the same result to the bit).
 
     Reproducible: the same scenario (and seed) gives the same plan. lightdose is not a medical device.
     """
@@ -502,8 +507,10 @@ def plan(scenario: Scenario | dict[str, Any] | str, *, progress: Progress | None
             key, placement = scenario.placement_for(site)
             step = None if progress is None else (
                 lambda what, share, i=i: progress(what, (i + share) / steps))
-            plan_site = _plan_light_site if isinstance(placement.model(), LightDevice) else _plan_heat_site
-            sites.append(plan_site(scenario, site, key, placement, people, step))
+            if isinstance(placement.model(), LightDevice):
+                sites.append(_plan_light_site(scenario, site, key, placement, people, step, people_doses))
+            else:
+                sites.append(_plan_heat_site(scenario, site, key, placement, people, step))
         saunas = []
         for j, cabin_placement in enumerate(scenario.saunas):
             if progress is not None:

@@ -254,7 +254,7 @@ class CoverageSpec(FrozenModel):
     """How many virtual people to check the plan on (0: none), and how they differ. Unset population fields follow
     the scenario's person: the BMI median is theirs (or 25 kg/m²), and all or none have neuropathy as they do."""
 
-    people: int = Field(default=1000, ge=0, le=100_000)
+    people: int = Field(default=1000, ge=0, le=1_000_000)
     population: PopulationModel | None = None
 
     def model_for(self, person: Person) -> PopulationModel:

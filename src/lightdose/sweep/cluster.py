@@ -32,7 +32,7 @@ from typing import TYPE_CHECKING
 from lightdose.errors import InputError
 
 if TYPE_CHECKING:
-    from distributed import Client
+    from distributed import Client, Future
 
 SCHEDULER_ENV = "LIGHTDOSE_SCHEDULER"
 """Environment variable with the address of a Dask scheduler to use when neither workers nor a scheduler is given
@@ -142,6 +142,17 @@ def cluster_info(client: Client, local: bool) -> ClusterInfo:
                        local=local)
 
 
+def _same(value: object) -> object:
+    return value
+
+
+def shared(client: Client, value: object) -> Future[object]:
+    """`value` held on the cluster for many tasks to use, sent once: as the result of a task rather than scattered
+    data, so that if the worker holding it is lost the scheduler recomputes it instead of failing the tasks that
+    need it."""
+    return client.submit(_same, value, pure=False)
+
+
 @contextmanager
 def _workers_ignore_ctrl_c() -> Iterator[None]:
     """While local worker processes are started, SIGINT is ignored (main thread only): they inherit that, so Ctrl-C
@@ -201,4 +212,5 @@ def dask_client(workers: int | None = None, scheduler: str | None = None, *,
 
 
 __all__ = ["CONNECT_TIMEOUT_S", "LOCAL_CLUSTER_CONFIG", "MAX_LOCAL_WORKERS", "SCHEDULER_ENV", "ClusterInfo",
-           "check_address", "check_reachable", "cluster_info", "dask_client", "dashboard_available", "resolve_target"]
+           "check_address", "check_reachable", "cluster_info", "dask_client", "dashboard_available", "resolve_target",
+           "shared"]

@@ -33,6 +33,7 @@ import xarray as xr
 
 from lightdose import __version__
 from lightdose.errors import InputError
+from lightdose.sweep.cluster import shared
 from lightdose.sweep.compute import ChunkValues, compute_chunk
 from lightdose.sweep.outputs import MISSING_CODE, OUTPUTS, decode
 from lightdose.sweep.spec import Sweep
@@ -213,17 +214,11 @@ def _run_here(sweep: Sweep, todo: list[int], on_chunk: Callable[[ChunkValues], N
         on_chunk(compute_chunk(sweep, chunk))
 
 
-def _same(sweep: Sweep) -> Sweep:
-    return sweep
-
-
 def _run_on(client: Client, sweep: Sweep, todo: list[int], on_chunk: Callable[[ChunkValues], None]) -> None:
     from distributed import as_completed
 
-    # the sweep goes to the cluster once, as the result of a task (not scattered data): if the worker holding it is
-    # lost, the scheduler recomputes it instead of failing the chunks that need it
-    shared = client.submit(_same, sweep, pure=False)
-    futures = [client.submit(compute_chunk, shared, chunk, key=f"lightdose-sweep-{sweep.digest}-{chunk}",
+    on_cluster = shared(client, sweep)
+    futures = [client.submit(compute_chunk, on_cluster, chunk, key=f"lightdose-sweep-{sweep.digest}-{chunk}",
                              pure=False) for chunk in todo]
     try:
         for future in as_completed(futures):
@@ -231,7 +226,7 @@ def _run_on(client: Client, sweep: Sweep, todo: list[int], on_chunk: Callable[[C
             future.release()
     finally:
         client.cancel(futures)
-        client.cancel([shared])
+        client.cancel([on_cluster])
 
 
 def _cells_of(sweep: Sweep, chunks: set[int] | list[int]) -> int:

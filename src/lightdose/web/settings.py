@@ -30,7 +30,7 @@ class Settings:
     max_photons: int = 1_000_000
     """Most Monte Carlo photons per band from the web (the CLI allows 1e9)."""
     max_people: int = 2000
-    """Most virtual people for a plan's population coverage from the web (scenario files allow 100 000)."""
+    """Most virtual people for a plan's population coverage from the web (scenario files allow 1 000 000)."""
     max_comparison_cases: int = 12
     """Most treatment × person cases of a device comparison from the web (files allow 200)."""
     max_map_points: int = 301

@@ -4,8 +4,9 @@ Measures, for 1 and 2 worker processes (``--workers``):
 
 - a dose sweep of ``--cells`` cells (default 10⁴; the pad-890 on the medial ankle over exposure × distance × fat
   thickness, chunks of 32 cells): wall time, cells/s, speed-up over one worker;
-- a Monte Carlo of ``--photons`` photons (default 10⁸; the MCML slab case), ``--repeats`` times (default 3): the
-  median wall time, photons/ms, speed-up;
+- a Monte Carlo of ``--photons`` photons (default 10⁸; the MCML slab case), ``--repeats`` rounds (default 3) with
+  every cluster open and the runs taken in turn: the median wall time, photons/ms, the median of the rounds'
+  speed-ups; and the ceiling: the same photons in 1 and 2 independent processes (no Dask) at once;
 - the overhead per task: the wall time of 2 000 empty tasks on the cluster, per task; and the sweep's own overhead
   per cell: one worker's time per cell against the same cells computed in this process;
 - the client's serial work per unit (:func:`client_costs`): a sweep chunk written to Zarr, a Monte Carlo batch
@@ -22,20 +23,24 @@ move with the other load, so the load average before and after is printed with t
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import platform
 import statistics
+import subprocess
+import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 from lightdose.sweep.cluster import dask_client
 from lightdose.sweep.compute import compute_chunk
 from lightdose.sweep.mc import distributed_monte_carlo
 from lightdose.sweep.run import run_sweep
 from lightdose.sweep.spec import Sweep, load_sweep
-from lightdose.transport.mc import McRequest, monte_carlo
+from lightdose.transport.mc import McRequest
 
 
 def sweep_file(folder: Path, cells: int) -> Path:
@@ -119,74 +124,120 @@ def client_costs(sweep: Sweep, folder: Path) -> dict[str, float]:
     return costs
 
 
+_ALONE = """
+import sys, time
+from lightdose.transport.mc import McRequest, monte_carlo
+monte_carlo(McRequest(case="mcml-slab", photons=10**6, threads=1))
+start = time.perf_counter()
+monte_carlo(McRequest(case="mcml-slab", photons=int(sys.argv[1]), threads=1))
+print(time.perf_counter() - start)
+"""
+
+
+def independent_processes(n: int, photons: int) -> float:
+    """Photons per ms of `n` separate Python processes (no Dask) each running `photons` photons on one thread at the
+    same time: what this machine's cores give together, the ceiling of a cluster's speed-up."""
+    procs = [subprocess.Popen([sys.executable, "-c", _ALONE, str(photons)], stdout=subprocess.PIPE, text=True)
+             for _ in range(n)]
+    seconds = [float(proc.communicate()[0]) for proc in procs]
+    return n * photons / (max(seconds) * 1e3)
+
+
+def sweep_scaling(sweep: Sweep, warm: Sweep, workers: list[int], folder: Path) -> dict[int, dict[str, Any]]:
+    """The sweep on a cluster of each size in `workers`, one after the other (a 10⁴-cell sweep takes minutes)."""
+    runs: dict[int, dict[str, Any]] = {}
+    for n in workers:
+        with dask_client(workers=n) as client:
+            run_sweep(warm, folder / f"warm-{n}.zarr", client=client)
+            overhead = task_overhead(client)
+            cpu = worker_cpu(client)
+            run = run_sweep(sweep, folder / f"sweep-{n}.zarr", client=client)
+            # the share of a core each worker process had while it ran (1.0: a core of its own)
+            runs[n] = {"workers": n, "overhead_per_task_ms": overhead * 1e3, "sweep_s": run.seconds,
+                       "cells_per_s": sweep.cells / run.seconds, "tasks": sweep.n_chunks,
+                       "sweep_core_share": (worker_cpu(client) - cpu) / (run.seconds * n)}
+        print(json.dumps(runs[n]), flush=True)
+    return runs
+
+
+def mc_scaling(photons: int, workers: list[int], repeats: int) -> dict[int, dict[str, Any]]:
+    """The Monte Carlo with every cluster open at once and the runs taken in turn, `repeats` rounds, so that a slow
+    minute of a shared host falls on all of them; then the machine's own ceiling: the same photons in independent
+    processes. Medians over the rounds; speed-ups against the first cluster size, round by round."""
+    request = McRequest(case="mcml-slab", photons=photons)
+    times: dict[int, list[float]] = {n: [] for n in workers}
+    cpu_used = dict.fromkeys(workers, 0.0)
+    with contextlib.ExitStack() as stack:
+        clients = {n: stack.enter_context(dask_client(workers=n)) for n in workers}
+        for client in clients.values():
+            distributed_monte_carlo(McRequest(case="mcml-slab", photons=10**6), client, task_photons=100_000)
+        for _ in range(repeats):
+            for n, client in clients.items():
+                cpu = worker_cpu(client)
+                start = time.perf_counter()
+                distributed_monte_carlo(request, client)
+                times[n].append(time.perf_counter() - start)
+                cpu_used[n] += worker_cpu(client) - cpu
+    ceiling: dict[int, list[float]] = {n: [] for n in workers}
+    for _ in range(repeats):
+        for n in workers:
+            ceiling[n].append(independent_processes(n, photons // max(workers)))
+    base = workers[0]
+    return {n: {"mc_s": statistics.median(times[n]), "mc_s_each": times[n],
+                "mc_photons_per_ms": photons / (statistics.median(times[n]) * 1e3),
+                "mc_core_share": cpu_used[n] / (sum(times[n]) * n),
+                "mc_speed_up": statistics.median(t1 / tn for t1, tn in zip(times[base], times[n], strict=True)),
+                "processes_photons_per_ms": statistics.median(ceiling[n]),
+                "processes_speed_up": statistics.median(cn / c1 for c1, cn in zip(ceiling[base], ceiling[n],
+                                                                                   strict=True))}
+            for n in workers}
+
+
+def print_table(results: dict[str, Any], sweep: Sweep) -> None:
+    """The docs/benchmarks.md table and the lines under it."""
+    runs = results["runs"]
+    first = runs[0]
+    print(f"\nmachine: {results['machine']}; load average before {results['load_before']}, after "
+          f"{results['load_after']}")
+    print(f"in this process: {results['in_process_s_per_cell'] * 1e3:.1f} ms per dose cell\n")
+    print(f"| workers | sweep of {sweep.cells:,} cells [s] | cells/s | speed-up | MC of {results['photons']:.0e} "
+          "photons [s] | photons/ms | speed-up | same photons in independent processes: speed-up | "
+          "overhead per empty task [ms] | core share per worker (sweep, MC) |")
+    print("|---|---|---|---|---|---|---|---|---|---|")
+    for entry in runs:
+        print(f"| {entry['workers']} | {entry['sweep_s']:.1f} | {entry['cells_per_s']:.0f} | "
+              f"{first['sweep_s'] / entry['sweep_s']:.2f}× | {entry['mc_s']:.1f} | {entry['mc_photons_per_ms']:.0f} | "
+              f"{entry['mc_speed_up']:.2f}× | {entry['processes_speed_up']:.2f}× | "
+              f"{entry['overhead_per_task_ms']:.2f} | {entry['sweep_core_share']:.2f}, {entry['mc_core_share']:.2f} |")
+    if first["workers"] == 1:
+        per_cell = first["sweep_s"] / sweep.cells
+        print(f"\nsweep overhead per cell on one worker: {(per_cell - results['in_process_s_per_cell']) * 1e3:.2f} ms "
+              f"({per_cell * 1e3:.1f} ms against {results['in_process_s_per_cell'] * 1e3:.1f} ms in this process)")
+    print("client, per unit of work: " + ", ".join(f"{k} {v:.3g}" for k, v in results["client"].items()))
+
+
 def main(argv: list[str] | None = None) -> None:
     """Strong scaling on 1 and 2 workers (the options above; `argv` None: the command line)."""
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--cells", type=int, default=10_000)
     parser.add_argument("--photons", type=float, default=1e8)
     parser.add_argument("--workers", type=int, nargs="+", default=[1, 2])
-    parser.add_argument("--repeats", type=int, default=3, help="Monte Carlo runs per cluster (median reported)")
+    parser.add_argument("--repeats", type=int, default=3, help="Monte Carlo rounds (medians reported)")
     parser.add_argument("--json", type=Path, default=None, help="also write the results here")
     args = parser.parse_args(argv)
-    photons = int(args.photons)
-    results: dict[str, object] = {"machine": f"{platform.machine()}, {os.cpu_count()} CPUs, {platform.system()}",
-                                  "load_before": os.getloadavg(), "cells": args.cells, "photons": photons, "runs": []}
+    results: dict[str, Any] = {"machine": f"{platform.machine()}, {os.cpu_count()} CPUs, {platform.system()}",
+                               "load_before": os.getloadavg(), "cells": args.cells, "photons": int(args.photons)}
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         sweep = load_sweep(sweep_file(folder, args.cells))
-        warm = load_sweep(sweep_file(folder, 100))
-        per_cell_here = in_process_seconds_per_cell(sweep)
-        results["in_process_s_per_cell"] = per_cell_here
-        start = time.perf_counter()
-        monte_carlo(McRequest(case="mcml-slab", photons=min(photons, 10**7), threads=1))
-        results["in_process_mc_photons_per_ms"] = min(photons, 10**7) / ((time.perf_counter() - start) * 1e3)
-        for n in args.workers:
-            with dask_client(workers=n) as client:
-                run_sweep(warm, folder / f"warm-{n}.zarr", client=client)
-                distributed_monte_carlo(McRequest(case="mcml-slab", photons=10**6), client, task_photons=100_000)
-                overhead = task_overhead(client)
-                cpu = worker_cpu(client)
-                run = run_sweep(sweep, folder / f"sweep-{n}.zarr", client=client)
-                sweep_cpu = worker_cpu(client) - cpu
-                mc_times = []
-                for _ in range(args.repeats):  # the median of a few: one run's speed moves ±10 % on a shared host
-                    start = time.perf_counter()
-                    distributed_monte_carlo(McRequest(case="mcml-slab", photons=photons), client)
-                    mc_times.append(time.perf_counter() - start)
-                mc_seconds = statistics.median(mc_times)
-                mc_cpu = (worker_cpu(client) - cpu - sweep_cpu) / args.repeats
-            entry = {"workers": n, "sweep_s": run.seconds, "cells_per_s": sweep.cells / run.seconds,
-                     "tasks": sweep.n_chunks, "mc_s": mc_seconds, "mc_photons_per_ms": photons / (mc_seconds * 1e3),
-                     "mc_s_each": mc_times, "overhead_per_task_ms": overhead * 1e3,
-                     # the share of a core each worker process had while it ran (1.0: a core of its own)
-                     "sweep_core_share": sweep_cpu / (run.seconds * n), "mc_core_share": mc_cpu / (mc_seconds * n)}
-            results["runs"].append(entry)  # type: ignore[attr-defined]
-            print(json.dumps(entry), flush=True)
-    results["load_after"] = os.getloadavg()
-    with tempfile.TemporaryDirectory() as tmp:
-        serial = client_costs(sweep, Path(tmp))
-    results["client"] = serial
-    runs = results["runs"]
-    assert isinstance(runs, list)
-    base = runs[0]
-    print(f"\nmachine: {results['machine']}; load average before {results['load_before']}, after "
-          f"{results['load_after']}")
-    print(f"in this process: {per_cell_here * 1e3:.1f} ms per dose cell, "
-          f"{results['in_process_mc_photons_per_ms']:.0f} photons/ms (one thread)\n")
-    print(f"| workers | sweep of {sweep.cells:,} cells [s] | cells/s | speed-up | MC of {photons:.0e} photons [s] | "
-          "photons/ms | speed-up | overhead per empty task [ms] | core share per worker (sweep, MC) |")
-    print("|---|---|---|---|---|---|---|---|---|")
-    for entry in runs:
-        print(f"| {entry['workers']} | {entry['sweep_s']:.1f} | {entry['cells_per_s']:.0f} | "
-              f"{base['sweep_s'] / entry['sweep_s']:.2f}× | {entry['mc_s']:.1f} | {entry['mc_photons_per_ms']:.0f} | "
-              f"{base['mc_s'] / entry['mc_s']:.2f}× | {entry['overhead_per_task_ms']:.2f} | "
-              f"{entry['sweep_core_share']:.2f}, {entry['mc_core_share']:.2f} |")
-    one = runs[0]
-    if one["workers"] == 1:
-        print(f"\nsweep overhead per cell on one worker: "
-              f"{(one['sweep_s'] / sweep.cells - per_cell_here) * 1e3:.2f} ms "
-              f"({one['sweep_s'] / sweep.cells * 1e3:.1f} ms against {per_cell_here * 1e3:.1f} ms in this process)")
-    print("client, per unit of work: " + ", ".join(f"{k} {v:.3g}" for k, v in serial.items()))
+        results["in_process_s_per_cell"] = in_process_seconds_per_cell(sweep)
+        runs = sweep_scaling(sweep, load_sweep(sweep_file(folder, 100)), args.workers, folder)
+        for n, found in mc_scaling(int(args.photons), args.workers, args.repeats).items():
+            runs[n].update(found)
+        results["runs"] = list(runs.values())
+        results["load_after"] = os.getloadavg()
+        results["client"] = client_costs(sweep, folder)
+    print_table(results, sweep)
     if args.json:
         args.json.write_text(json.dumps(results, indent=2))
 

@@ -44,6 +44,12 @@ def test_one_and_two_workers_give_the_dataset_of_one_process(dose_sweep, client,
     on_two = run_sweep(sweep, tmp_path / "two.zarr", client=client)
     with dask_client(workers=1) as one_worker:
         on_one = run_sweep(sweep, tmp_path / "one.zarr", client=one_worker)
+        # the settings a local cluster starts with (LOCAL_CLUSTER_CONFIG): glibc's adaptive allocator kept, even
+        # though this test process already started Dask's default cluster (the `client` fixture), whose nannies put
+        # MALLOC_TRIM_THRESHOLD_ into os.environ. A lambda reads the worker's environment; `os.environ.get` would
+        # travel as a bound method with a copy of this process's
+        assert set(one_worker.run(lambda: os.environ.get("MALLOC_TRIM_THRESHOLD_")).values()) == {None}
+        assert "MALLOC_TRIM_THRESHOLD_" in os.environ  # this process's own, left as it was
     assert not (here.partial or on_one.partial or on_two.partial)
     assert on_two.chunks_computed == on_one.chunks_computed == sweep.n_chunks == 36
     reference = open_result(here.store)

@@ -41,8 +41,9 @@ CONNECT_TIMEOUT_S = 10.0
 """How long to wait for a scheduler to answer [s]."""
 MAX_LOCAL_WORKERS = 256
 """Most worker processes a local cluster may start."""
+_TRIM = "MALLOC_TRIM_THRESHOLD_"
 LOCAL_CLUSTER_CONFIG = {
-    "distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_": None,
+    f"distributed.nanny.pre-spawn-environ.{_TRIM}": None,
     "distributed.worker.profile.enabled": False,
     "distributed.admin.tick.interval": "1s",
     "distributed.admin.system-monitor.interval": "5s",
@@ -193,15 +194,22 @@ def dask_client(workers: int | None = None, scheduler: str | None = None, *,
     assert workers is not None
     import dask
 
-    with dask.config.set(LOCAL_CLUSTER_CONFIG):  # read when the scheduler, nannies and workers start
-        with _workers_ignore_ctrl_c():
-            cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, host="127.0.0.1",
-                                   dashboard_address="127.0.0.1:0", silence_logs=logging.ERROR)
-        try:
-            client = Client(cluster)
-        except BaseException:
-            cluster.close()
-            raise
+    # a Dask cluster started earlier in this process leaves MALLOC_TRIM_THRESHOLD_ in os.environ (its nannies put
+    # it there before spawning), which the workers would inherit: kept out while these start
+    inherited = os.environ.pop(_TRIM, None)
+    try:
+        with dask.config.set(LOCAL_CLUSTER_CONFIG):  # read when the scheduler, nannies and workers start
+            with _workers_ignore_ctrl_c():
+                cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, host="127.0.0.1",
+                                       dashboard_address="127.0.0.1:0", silence_logs=logging.ERROR)
+            try:
+                client = Client(cluster)
+            except BaseException:
+                cluster.close()
+                raise
+    finally:
+        if inherited is not None:
+            os.environ[_TRIM] = inherited
     try:
         try:
             yield client

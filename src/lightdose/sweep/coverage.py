@@ -51,12 +51,11 @@ def dask_people_doses(client: Client, block_people: int = BLOCK_PEOPLE) -> Peopl
 
         n = len(people)
         common = shared(client, (stack, beam, exposure_s, parameters))
-        starts = range(0, n, block_people)
         futures: list[Future[NDArray[np.float64]]] = [
             client.submit(_block_doses, people.block(start, start + block_people), common, pure=False)
-            for start in starts]
+            for start in range(0, n, block_people)]
         where = {future.key: k for k, future in enumerate(futures)}
-        blocks: list[NDArray[np.float64] | None] = [None] * len(futures)
+        blocks: dict[int, NDArray[np.float64]] = {}
         done = 0
         if progress is not None:
             progress(0, n)
@@ -71,7 +70,7 @@ def dask_people_doses(client: Client, block_people: int = BLOCK_PEOPLE) -> Peopl
         finally:
             client.cancel(futures)
             client.cancel([common])
-        return np.concatenate([b for b in blocks if b is not None])
+        return np.concatenate([blocks[k] for k in range(len(futures))])
 
     return doses
 

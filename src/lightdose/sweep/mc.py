@@ -9,7 +9,7 @@ each batch as the one-process run does, and :class:`~lightdose.transport.mc.runn
 chunk order. Which worker ran a task, how often it was rerun after a worker was lost, and the order tasks finished in
 do not enter the result. Standard errors come from the spread between chunks, as in one process.
 
-Why it scales: what a task sends back is one batch's sums per 16 chunks (about 0.25 MB with the default grid), not
+Why it scales: what a task sends back is one batch's sums per 16 chunks (about 0.3 MB with the default grid), not
 every chunk's arrays, so the process that merges spends well under a percent of a worker's time on it.
 """
 

@@ -89,6 +89,17 @@ def chunk_state(seed: int, chunk: int) -> np.ndarray:
     return np.array(words, dtype=np.uint64)
 
 
+def _batch_streams(seed: int, chunk0: int, size: int, per_chunk: int, photons: int | None,
+                   total_chunks: float) -> tuple[np.ndarray, np.ndarray]:
+    """(photons of each chunk, xoshiro256** state of each chunk) for chunks ``chunk0 … chunk0 + size - 1`` of a run
+    of `total_chunks` chunks of `per_chunk` photons; the run's last chunk takes the remainder of `photons` (None: a
+    run bounded by wall time only, every chunk full)."""
+    counts = np.full(size, per_chunk, dtype=np.int64)
+    if photons is not None and chunk0 + size == total_chunks:
+        counts[-1] = photons - per_chunk * (int(total_chunks) - 1)
+    return counts, np.stack([chunk_state(int(seed), chunk0 + k) for k in range(size)])
+
+
 def _chunk_size(photons: int | None) -> int:
     """Photons per chunk: about 128 chunks per run (at most 20 000 photons each)."""
     if photons is None:
@@ -238,10 +249,7 @@ def simulate(stack: LayerStackSpec, source: Source | None = None, *, photons: in
         try:
             while chunk0 < n_total_chunks and not control.stop[0]:
                 n_chunks = int(min(CHUNKS_PER_BATCH, n_total_chunks - chunk0))
-                counts = np.full(n_chunks, per_chunk, dtype=np.int64)
-                if photons is not None and chunk0 + n_chunks == n_total_chunks:
-                    counts[-1] = photons - per_chunk * (n_total_chunks - 1)
-                rng = np.stack([chunk_state(int(seed), chunk0 + k) for k in range(n_chunks)])
+                counts, rng = _batch_streams(seed, chunk0, n_chunks, per_chunk, photons, n_total_chunks)
                 batch = Tallies(*(t[:n_chunks] for t in tallies))
                 batch_control = Control(control.stop, control.status[:n_chunks], control.done[:n_chunks])
                 batch_control.done[:] = 0  # read for progress before the chunks start
@@ -397,10 +405,7 @@ def run_chunks(stack: LayerStackSpec, source: Source | None = None, *, photons: 
     seconds = 0.0
     for chunk0 in range(first_chunk, end, CHUNKS_PER_BATCH):
         size = min(CHUNKS_PER_BATCH, end - chunk0)
-        counts = np.full(size, per_chunk, dtype=np.int64)
-        if chunk0 + size == total_chunks:
-            counts[-1] = photons - per_chunk * (total_chunks - 1)
-        rng = np.stack([chunk_state(int(seed), chunk0 + k) for k in range(size)])
+        counts, rng = _batch_streams(seed, chunk0, size, per_chunk, photons, total_chunks)
         tallies = _tallies(size, len(stack.layers), grid)
         control = _control(size)
         a_rz = np.zeros((grid.nr + 1, grid.nz + 1))
